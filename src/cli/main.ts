@@ -1,0 +1,41 @@
+import { parseArgs } from "node:util";
+import { describeImage, mkimage } from "./mkimage.js";
+
+const USAGE = `espruino-ota <command> [options]
+  demo                          whole update on emulated flash: v1 -> v2 (trial, confirm) -> bad v3 (rollback)
+  mkimage --app F --out F --board B --type T --version V [--build S] [--with-client]
+  info FILE                     print an image's header
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const cmd = argv[0];
+  const rest = argv.slice(1);
+  if (cmd === "mkimage") {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        app: { type: "string" }, out: { type: "string" }, board: { type: "string", default: "linux" },
+        type: { type: "string" }, version: { type: "string" }, build: { type: "string" }, "with-client": { type: "boolean" },
+      },
+    });
+    if (!values.app || !values.out || !values.type || !values.version) throw new Error("mkimage needs --app, --out, --type and --version");
+    mkimage({ app: values.app, out: values.out, board: values.board as string, type: values.type, version: values.version, build: values.build, withClient: values["with-client"] });
+    console.log(describeImage(values.out));
+    return 0;
+  }
+  if (cmd === "info") {
+    for (const f of rest) console.log(describeImage(f));
+    return 0;
+  }
+  if (cmd === "demo") {
+    const { runDemo } = await import("./demo.js");
+    return runDemo();
+  }
+  process.stdout.write(USAGE);
+  return cmd ? 2 : 0;
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
+  console.error("espruino-ota: " + (e instanceof Error ? e.message : e));
+  process.exit(1);
+});

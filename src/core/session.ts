@@ -1,0 +1,281 @@
+import type { Digest } from "../hal/digest.js";
+import type { Flash } from "../hal/flash.js";
+import { equalBytes } from "./bytes.js";
+import {
+  E_CANCELLED, E_CHUNK_CRC, E_CHUNK_SIZE, E_DIGEST, E_FLASH, E_HEADER_MISMATCH, E_INCOMPLETE, E_LAYOUT,
+  E_NO_DIGEST, E_OFFSET, E_OVERFLOW, E_PAYLOAD_DIGEST, E_RECORD, E_SAME_VERSION, E_SIZE, E_STALLED, E_STATE,
+  E_TOO_LARGE, E_TRIAL_ACTIVE, E_WRITE_VERIFY, E_WRONG_BOARD, E_WRONG_TYPE, E_BUSY, OK,
+} from "./errors.js";
+import { HEADER_SIZE, type ImageInfo, parseHeader } from "./header.js";
+import { type Layout, NO_SLOT } from "./layout.js";
+import type { BootRecord, BootState } from "./record.js";
+import { confirmedSlot, onTrial } from "./state.js";
+
+/** Session states; README "Update session" has the transitions. */
+export const IDLE = 0;
+export const OFFERED = 1;
+export const RECEIVING = 2;
+export const STAGED = 3;
+
+export interface Offer {
+  size: number;
+  type: string;
+  version: string;
+}
+
+export interface SessionOptions {
+  flash: Flash;
+  digest: Digest;
+  layout: Layout;
+  record: BootRecord;
+  /** The running firmware's type and version (what the boot stub started). */
+  firmware: { type: string; version: string };
+  /** Slot the boot stub started, if known. */
+  running?: number;
+  /** Largest chunk a transport may deliver. */
+  chunkMax: number;
+  now: () => number;
+  stallMs?: number;
+}
+
+/**
+ * Transport-free update: offer → start → write… → finish, or cancel / stall.
+ * Never erases or writes anything but the staging slot and (at start and
+ * finish) the boot record.
+ */
+export class Session {
+  state = IDLE;
+  /** Code that ended the last session (OK after a staged image). */
+  lastError = OK;
+  /** Bytes received so far, in order. */
+  received = 0;
+  size = 0;
+  slot = NO_SLOT;
+  header: ImageInfo | undefined;
+  private o_: SessionOptions;
+  private offer_: Offer = { size: 0, type: "", version: "" };
+  private hdr_: Uint8Array;
+  private buf_: Uint8Array;
+  private carry_ = 0;
+  private align_: number;
+  private erase_: number;
+  private lastOff_ = -1;
+  private lastLen_ = 0;
+  private lastCrc_ = 0;
+  private touched_ = 0;
+  private boot_: BootState | undefined;
+
+  constructor(o: SessionOptions) {
+    this.o_ = o;
+    const st = o.flash.status();
+    this.align_ = st.writeAlign;
+    this.erase_ = st.eraseValue;
+    this.hdr_ = new Uint8Array(HEADER_SIZE);
+    // Only for chunks that do not end on the write alignment.
+    this.buf_ = new Uint8Array(o.chunkMax + 2 * this.align_);
+  }
+
+  /** The boot record as it stands; refreshed at each offer. */
+  bootState(): BootState {
+    return this.o_.record.read();
+  }
+
+  offer(o: Offer): number {
+    if (this.state === RECEIVING || this.state === STAGED) return E_BUSY;
+    const b = this.bootState();
+    if (onTrial(b)) return E_TRIAL_ACTIVE;
+    const staging = this.stagingSlot_(b);
+    if (staging < 0) return E_RECORD;
+    if (!(o.size >= HEADER_SIZE)) return E_SIZE;
+    if (o.size > this.o_.layout.slots[staging].size) return E_TOO_LARGE;
+    if (o.type && o.type !== this.o_.firmware.type) return E_WRONG_TYPE;
+    if (o.version && o.version === this.o_.firmware.version) return E_SAME_VERSION;
+    this.offer_ = { size: o.size, type: o.type, version: o.version };
+    this.boot_ = b;
+    this.state = OFFERED;
+    this.touched_ = this.o_.now();
+    return OK;
+  }
+
+  /** Slot to stage into: the one that is not the confirmed image, or -1 when unknown. */
+  private stagingSlot_(b: BootState): number {
+    const run = this.o_.running;
+    if (!b.valid) return run === 0 || run === 1 ? 1 - run : -1;
+    const c = confirmedSlot(b);
+    if (run !== undefined && run !== c) return -1;
+    return 1 - c;
+  }
+
+  /** Makes the record name only the running image, then erases the staging slot. */
+  start(): number {
+    if (this.state !== OFFERED || !this.boot_) return E_STATE;
+    let b = this.boot_;
+    const c = b.valid ? confirmedSlot(b) : (this.o_.running as number);
+    try {
+      // No record may point at the slot about to be erased (esp-idf #14808).
+      if (!b.valid || b.pending !== NO_SLOT) {
+        b = this.o_.record.write(b, { confirmed: c, pending: NO_SLOT, maxTrials: this.o_.layout.maxTrials, flags: b.flags });
+      }
+    } catch (e) {
+      return this.end_(E_RECORD);
+    }
+    this.boot_ = b;
+    const slot = this.o_.layout.slots[1 - c];
+    const f = this.o_.flash;
+    try {
+      let a = slot.address;
+      const end = slot.address + this.offer_.size;
+      while (a < end) {
+        const blk = f.block(a);
+        if (blk.start !== a || blk.start + blk.length > slot.address + slot.size) return this.end_(E_LAYOUT);
+        f.eraseBlock(blk.start, blk.start + blk.length);
+        a = blk.start + blk.length;
+      }
+    } catch (e) {
+      return this.end_(E_FLASH);
+    }
+    this.slot = 1 - c;
+    this.size = this.offer_.size;
+    this.received = 0;
+    this.carry_ = 0;
+    this.lastOff_ = -1;
+    this.header = undefined;
+    this.state = RECEIVING;
+    this.touched_ = this.o_.now();
+    return OK;
+  }
+
+  write(offset: number, bytes: Uint8Array, crc: number): number {
+    if (this.state !== RECEIVING) return E_STATE;
+    const len = bytes.length;
+    if (len === 0 || len > this.o_.chunkMax) return E_CHUNK_SIZE;
+    if (this.o_.digest.crc32(bytes) !== crc >>> 0) return E_CHUNK_CRC;
+    this.touched_ = this.o_.now();
+    // A lost reply makes the NCP resend the chunk just written: same place, same data.
+    if (offset === this.lastOff_ && len === this.lastLen_ && crc >>> 0 === this.lastCrc_ &&
+        offset + len === this.received) return OK;
+    if (offset !== this.received) return E_OFFSET;
+    if (offset + len > this.size) return E_OVERFLOW;
+    if (offset < HEADER_SIZE) this.hdr_.set(bytes.subarray(0, Math.min(len, HEADER_SIZE - offset)), offset);
+    const r = this.program_(bytes, crc >>> 0);
+    if (r !== OK) return this.end_(r);
+    this.received = offset + len;
+    this.lastOff_ = offset;
+    this.lastLen_ = len;
+    this.lastCrc_ = crc >>> 0;
+    if (!this.header && this.received >= HEADER_SIZE) {
+      const h = this.checkHeader_();
+      if (h !== OK) return this.end_(h);
+    }
+    return OK;
+  }
+
+  /** Writes a chunk at the next position, keeping a sub-alignment tail in RAM. */
+  private program_(bytes: Uint8Array, crc: number): number {
+    const a = this.align_;
+    const base = this.o_.layout.slots[this.slot].address + this.received - this.carry_;
+    let data = bytes;
+    let n = bytes.length;
+    if (this.carry_ || n % a) {
+      const buf = this.buf_;
+      buf.set(bytes, this.carry_);
+      n = this.carry_ + bytes.length;
+      const keep = n % a;
+      n -= keep;
+      data = buf.subarray(0, n);
+      crc = this.o_.digest.crc32(data);
+      if (n) {
+        const r = this.flashWrite_(data, base, crc);
+        if (r !== OK) return r;
+      }
+      buf.set(buf.subarray(n, n + keep), 0);
+      this.carry_ = keep;
+      return OK;
+    }
+    return this.flashWrite_(data, base, crc);
+  }
+
+  private flashWrite_(data: Uint8Array, address: number, crc: number): number {
+    try {
+      this.o_.flash.write(data, address);
+      if (this.o_.digest.crc32Flash(address, data.length) !== crc) return E_WRITE_VERIFY;
+    } catch (e) {
+      return E_FLASH;
+    }
+    return OK;
+  }
+
+  private checkHeader_(): number {
+    const r = parseHeader(this.hdr_, this.o_.digest.crc32);
+    if (r.code !== OK || !r.info) return r.code;
+    const h = r.info;
+    const fw = this.o_.firmware;
+    if (h.board !== this.o_.layout.board) return E_WRONG_BOARD;
+    if (h.type !== fw.type) return E_WRONG_TYPE;
+    if (h.imageLength !== this.size) return E_HEADER_MISMATCH;
+    if (this.offer_.type && this.offer_.type !== h.type) return E_HEADER_MISMATCH;
+    if (this.offer_.version && this.offer_.version !== h.version) return E_HEADER_MISMATCH;
+    if (h.version === fw.version) return E_SAME_VERSION;
+    this.header = h;
+    return OK;
+  }
+
+  /**
+   * Checks the staged image against its header and the file digest from the
+   * server, then marks it pending. `fileSha256` undefined: the transport has
+   * verified the whole file by other means (or has none); the header digest
+   * is always checked.
+   */
+  finish(fileSha256?: Uint8Array): number {
+    if (this.state !== RECEIVING) return E_STATE;
+    if (this.received !== this.size || !this.header) return this.end_(E_INCOMPLETE);
+    if (this.carry_) {
+      const pad = this.buf_.subarray(0, this.align_);
+      pad.fill(this.erase_, this.carry_);
+      const at = this.o_.layout.slots[this.slot].address + this.received - this.carry_;
+      const r = this.flashWrite_(pad, at, this.o_.digest.crc32(pad));
+      if (r !== OK) return this.end_(r);
+      this.carry_ = 0;
+    }
+    const slot = this.o_.layout.slots[this.slot];
+    const d = this.o_.digest;
+    const payload = d.sha256Flash(slot.address + HEADER_SIZE, this.header.payloadLength);
+    if (!payload) return this.end_(E_NO_DIGEST);
+    if (!equalBytes(payload, this.header.sha256)) return this.end_(E_PAYLOAD_DIGEST);
+    if (fileSha256) {
+      const file = d.sha256Flash(slot.address, this.size);
+      if (!file || !equalBytes(file, fileSha256)) return this.end_(E_DIGEST);
+    }
+    try {
+      const b = this.boot_ as BootState;
+      this.boot_ = this.o_.record.write(b, {
+        confirmed: confirmedSlot(b), pending: this.slot, maxTrials: this.o_.layout.maxTrials, flags: 0,
+      });
+    } catch (e) {
+      return this.end_(E_RECORD);
+    }
+    this.state = STAGED;
+    this.lastError = OK;
+    return OK;
+  }
+
+  cancel(code?: number): number {
+    if (this.state === OFFERED || this.state === RECEIVING) return this.end_(code || E_CANCELLED);
+    return OK;
+  }
+
+  /** Ends a session that has seen no call for `stallMs` (60 s by default). */
+  tick(now: number): number {
+    if ((this.state === OFFERED || this.state === RECEIVING) && now - this.touched_ >= (this.o_.stallMs || 60000)) {
+      return this.end_(E_STALLED);
+    }
+    return OK;
+  }
+
+  private end_(code: number): number {
+    this.state = IDLE;
+    this.lastError = code;
+    this.carry_ = 0;
+    return code;
+  }
+}

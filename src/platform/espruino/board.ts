@@ -1,0 +1,24 @@
+import type { Layout } from "../../core/layout.js";
+
+/** What build.mjs bakes into each board's device bundles (from boards/<key>.json). */
+export interface DeviceBoard {
+  id: string;
+  base: number;
+  size: number;
+  blockLength: number;
+  writeAlign: number;
+  eraseValue: number;
+  slots: { address: number; size: number }[];
+  banks: number[];
+  maxTrials: number;
+  sha256: boolean;
+  memoryMapped: boolean;
+  chunkSize: number;
+}
+
+declare const __BOARD__: DeviceBoard;
+export const BOARD: DeviceBoard = __BOARD__;
+
+export function boardLayout(b: DeviceBoard): Layout {
+  return { board: b.id, slots: b.slots, banks: b.banks, maxTrials: b.maxTrials };
+}

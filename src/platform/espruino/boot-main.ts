@@ -1,0 +1,25 @@
+import { decideBoot } from "../../boot/decide.js";
+import { HEADER_SIZE } from "../../core/header.js";
+import { BOARD, boardLayout } from "./board.js";
+import { espruinoDigest } from "./digest.js";
+import { espruinoFlash } from "./flash.js";
+
+/*
+ * The boot stub, installed as Storage ".boot0". It picks the slot, records
+ * the choice in `global.OTA_BOOT` for the client, and leaves a loader in
+ * `global.OTA_LOAD`; the bundle's footer evals the image at global scope.
+ */
+const flash = espruinoFlash(BOARD);
+const digest = espruinoDigest(BOARD, flash);
+const choice = decideBoot({ flash: flash, digest: digest, layout: boardLayout(BOARD) });
+const info = choice.info;
+global.OTA_BOOT = {
+  slot: choice.slot, reason: choice.reason,
+  type: info ? info.type : "", version: info ? info.version : "", build: info ? info.build : "",
+};
+global.OTA_LOAD = () => {
+  if (!info) return "";
+  const at = BOARD.slots[choice.slot].address + HEADER_SIZE;
+  return BOARD.memoryMapped ? E.memoryArea(at, info.payloadLength) : E.toString(flash.read(info.payloadLength, at));
+};
+if (!info) console.log("OTA: no valid image in either slot");

@@ -1,0 +1,27 @@
+/** Thrown by the emulator once its power has been cut: the board is off. */
+export class PowerCut extends Error {
+  constructor(op: number) {
+    super("power cut at flash operation " + op);
+    this.name = "PowerCut";
+  }
+}
+
+/** Thrown for an operation real flash would refuse (bounds, alignment, strict overwrite). */
+export class FlashFault extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FlashFault";
+  }
+}
+
+/** Small deterministic PRNG (mulberry32) so sweeps and fuzzing repeat from a seed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
