@@ -4,7 +4,7 @@ import { buildImage } from "../src/platform/host/image.js";
 import { installFactory } from "../src/platform/host/install.js";
 import { sha256 } from "../src/platform/host/digest.js";
 import { TYPE, powerOn, rig, session, update, type Rig } from "./support/rig.js";
-import { bundle, espruinoVM } from "./support/espruino-vm.js";
+import { bundle, espruinoVM } from "../src/platform/host/espruino-vm.js";
 
 const t = suite("device bundle (Espruino stand-in)");
 
@@ -22,7 +22,7 @@ function boot(r: Rig) {
   return dev.ctx.APP as { version: string; slot: number; reason: number; confirmed?: boolean } | undefined;
 }
 
-for (const key of ["linux", "puckjs", "pico"]) {
+for (const key of ["linux", "banglejs2", "pico"]) {
   t(key + ": the shipped stub boots v1, a staged v2 on trial, and v2 confirms itself", () => {
     const r = rig(key);
     installFactory(r.flash, r.board.layout, app(r, "1.0.0", true), 0);

@@ -1,71 +1,84 @@
-import { confirmRunning } from "../boot/confirm.js";
-import { decideBoot, BOOT_ROLLBACK, BOOT_TRIAL } from "../boot/decide.js";
-import { errorName, OK } from "../core/errors.js";
-import { BootRecord } from "../core/record.js";
-import { Session } from "../core/session.js";
+import { BundleBoard, appSource } from "../ncpsim/bundle-board.js";
+import { NcpSimulator } from "../ncpsim/simulator.js";
+import { errorName } from "../core/errors.js";
 import { loadBoard } from "../platform/host/boards.js";
-import { crc32, hostDigest, sha256 } from "../platform/host/digest.js";
+import { FakeClock } from "../platform/host/clock.js";
+import { bundle } from "../platform/host/espruino-vm.js";
 import { buildImage } from "../platform/host/image.js";
 import { installFactory } from "../platform/host/install.js";
+import { LinkPair } from "../platform/host/links.js";
 import { NorFlash } from "../platform/host/norflash.js";
 
-const REASONS = ["confirmed", "trial", "rollback", "scan", "none"];
+const REASONS = ["confirmed", "on trial", "rolled back", "found by scan", "none"];
+const BAUD = 115200;
+const TYPE = "TMPL0DEMO";
 
-/** The main job: a whole update on emulated flash, a trial boot and confirm, then a bad image rolled back. */
-export async function runDemo(): Promise<number> {
-  const board = loadBoard("linux");
+/**
+ * The main job, with no hardware: the shipped device bundles run under the
+ * Espruino stand-in on emulated NOR flash, the NCP simulator drives a
+ * Blynk.Air update over a simulated 115200 baud UART, the board reboots into
+ * v2 on trial and confirms it, then a bad v3 never confirms and is rolled back.
+ */
+export async function runDemo(key = "linux"): Promise<number> {
+  const board = loadBoard(key);
+  const clock = new FakeClock();
   const flash = new NorFlash({ geometry: board.geometry });
-  const digest = hostDigest(flash);
-  const record = new BootRecord({ flash: flash, crc32: crc32, banks: board.layout.banks });
-  const type = "TMPL0DEMO";
-  const app = (v: string, healthy: boolean) =>
-    buildImage({
-      board: board.id, type: type, version: v, build: "demo",
-      payload: new TextEncoder().encode(`// app ${v}\nOTA.boot.version; ${healthy ? "OTA.confirm();" : "/* never confirms */"}\n` + "x".repeat(40000)),
-    });
+  const pair = new LinkPair({ clock: clock, baud: BAUD });
   const say = (s: string) => process.stdout.write(s + "\n");
-  const boot = () => {
-    const b = decideBoot({ flash: flash, digest: digest, layout: board.layout });
-    say(`power on -> slot ${b.slot} v${b.info ? b.info.version : "-"} (${REASONS[b.reason]})`);
-    return b;
+  const app = (version: string, healthy: boolean, pad: number) => {
+    const js = bundle(key, "client") + "\n" + appSource({ baud: BAUD, healthy: healthy }) + "// " + "-".repeat(pad) + "\n";
+    return buildImage({ board: board.id, type: TYPE, version: version, build: "demo", payload: new TextEncoder().encode(js) });
   };
-  const update = (img: Uint8Array, b: ReturnType<typeof boot>) => {
-    const s = new Session({
-      flash: flash, digest: digest, layout: board.layout, record: record, running: b.slot,
-      firmware: { type: type, version: b.info!.version }, chunkMax: board.chunkSize, now: () => Date.now(),
-    });
-    const h = new TextDecoder().decode(img.subarray(92, 104)).replace(/\0+$/, "");
-    let code = s.offer({ size: img.length, type: type, version: h });
-    if (code === OK) code = s.start();
-    const t0 = process.hrtime.bigint();
-    for (let o = 0; code === OK && o < img.length; o += board.chunkSize) {
-      const c = img.subarray(o, o + board.chunkSize);
-      code = s.write(o, c, crc32(c));
-      const done = Math.min(img.length, o + board.chunkSize);
-      if (process.stdout.isTTY || done === img.length) {
-        const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-        const bar = "#".repeat(Math.round((done / img.length) * 30)).padEnd(30, ".");
-        process.stdout.write(`\r  v${h} [${bar}] ${done}/${img.length} B ${Math.round(done / Math.max(secs, 1e-6))} B/s`);
-      }
-    }
-    process.stdout.write("\n");
-    if (code === OK) code = s.finish(sha256(img));
-    say(`  update to v${h}: ${errorName(code)}`);
-    return code;
+  let offerT0 = 0;
+  let size = 0;
+  const dev = new BundleBoard({
+    board: board, flash: flash, clock: clock, link: pair.b,
+    onBoot: (b) => say(`power on -> slot ${b.slot}, v${b.version} (${REASONS[b.reason]})`),
+    onEvent: (name, a, b) => {
+      if (name === "progress" && a !== undefined && b) {
+        const secs = (clock.now() - offerT0) / 1000;
+        if (process.stdout.isTTY || a === b) {
+          const bar = "#".repeat(Math.round((a / b) * 30)).padEnd(30, ".");
+          process.stdout.write(`\r  [${bar}] ${a}/${b} B  ${Math.round(a / Math.max(secs, 0.001))} B/s`);
+        }
+        if (a === b) process.stdout.write("\n");
+      } else if (name === "finished" || name === "refused" || name === "offer") {
+        if (a) say("  client: " + name + " " + errorName(a));
+      } else if (name === "confirmed") say("  client: image confirmed itself (" + (a ? "ok" : "failed") + ")");
+    },
+  });
+  const until = (f: () => boolean, ms = 600_000) => {
+    for (let t = 0; t < ms && !f(); t += 10) clock.advance(10);
+    return f();
+  };
+  const push = (img: Uint8Array, version: string) => {
+    const sim = new NcpSimulator({ link: pair.a, clock: clock, image: img, type: TYPE, version: version, build: "demo" });
+    size = img.length;
+    say(`NCP offers v${version} (${size} bytes)`);
+    offerT0 = clock.now();
+    sim.offer();
+    until(() => sim.state === "applied" || sim.state === "failed");
+    say(`  NCP: ${sim.outcome} after ${((clock.now() - offerT0) / 1000).toFixed(1)} s of line time, chunk ${sim.chunkSize} B, ${sim.resends} resends`);
+    return sim;
   };
 
-  installFactory(flash, board.layout, app("1.0.0", true), 0);
-  say("factory: v1.0.0 in slot 0 (board " + board.id + ", emulated NOR flash)");
-  let b = boot();
-  if (update(app("2.0.0", true), b) !== OK) return 1;
-  b = boot();
-  if (b.reason !== BOOT_TRIAL) return 1;
-  say("  v2.0.0 confirms: " + confirmRunning({ flash: flash, digest: digest, layout: board.layout, running: b.slot }));
-  b = boot();
-  if (update(app("3.0.0", false), b) !== OK) return 1;
-  let last = b;
-  for (let i = 0; i <= board.layout.maxTrials; i++) last = boot();
-  if (last.reason !== BOOT_ROLLBACK || last.info!.version !== "2.0.0") return 1;
-  say(`demo: v1 -> v2 confirmed, v3 never confirmed and rolled back to v2 after ${board.layout.maxTrials} trial boots; ${flash.erases} erases, ${flash.writes} writes`);
-  return 0;
+  installFactory(flash, board.layout, app("1.0.0", true, 2000), 0);
+  say(`factory: v1.0.0 in slot 0 (board ${board.id}, emulated NOR flash, ${BAUD} baud UART)`);
+  dev.powerOn();
+  const s2 = push(app("2.0.0", true, 30000), "2.0.0");
+  if (s2.state !== "applied") return 1;
+  until(() => s2.reported.length > 0 && s2.reported[0].version === "2.0.0");
+  say("  NCP: client reports " + s2.reported[0].type + " v" + s2.reported[0].version);
+  until(() => false, 1000);
+  const s3 = push(app("3.0.0", false, 10000), "3.0.0");
+  if (s3.state !== "applied") return 1;
+  until(() => dev.running!.reason === 2);
+  const last = dev.running!;
+  until(() => s3.reported.length > 0 && s3.reported[0].version === last.version);
+  say("  NCP: client reports " + s3.reported[0].type + " v" + s3.reported[0].version);
+  const ok = last.reason === 2 && last.version === "2.0.0";
+  say(ok
+    ? `demo: v1 -> v2 over Blynk.NCP (confirmed on trial); bad v3 rolled back to v2 after ${board.layout.maxTrials} trial boots; ${flash.erases} erases, ${flash.writes} writes, 0 bricked`
+    : "demo: FAILED: ended on v" + last.version);
+  return ok ? 0 : 1;
 }

@@ -1,21 +1,53 @@
 import { confirmRunning } from "../../boot/confirm.js";
 import { BootRecord } from "../../core/record.js";
+import { crc8 } from "../../ncp/crc8.js";
+import { startNcp } from "../../ncp/start.js";
 import { BOARD, boardLayout } from "./board.js";
 import { espruinoDigest } from "./digest.js";
 import { espruinoFlash } from "./flash.js";
+import { serialLink } from "./link.js";
 
 /*
- * The client as the application sees it: `OTA.confirm()` once healthy,
- * `OTA.state()` for the boot record. Transports attach their own entry.
+ * The client as the application sees it, as `global.OTA`:
+ *   OTA.boot      what the boot stub started ({slot, reason, type, version, build})
+ *   OTA.confirm() mark the running image healthy (ends its trial)
+ *   OTA.state()   the boot record
+ *   OTA.ncp(opt)  run the Blynk.NCP client on Serial1: {baud, fastBaud, serial: {rx, tx} | {path}, onEvent}
  */
+interface NcpOptions {
+  baud?: number;
+  fastBaud?: number;
+  serial?: object;
+  chunkSize?: number;
+  autoConfirm?: boolean;
+  onEvent?: (name: string, a?: number, b?: number) => void;
+}
+
 const flash = espruinoFlash(BOARD);
 const digest = espruinoDigest(BOARD, flash);
 const layout = boardLayout(BOARD);
-const boot = (global.OTA_BOOT || { slot: -1 }) as { slot: number; type: string; version: string };
+const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "", build: "" }) as {
+  slot: number; reason: number; type: string; version: string; build: string;
+};
+const confirm = () => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot });
 
 global.OTA = {
   board: BOARD.id,
   boot: boot,
-  confirm: () => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot }),
+  confirm: confirm,
   state: () => new BootRecord({ flash: flash, crc32: digest.crc32, banks: layout.banks }).read(),
+  ncp: (opt: NcpOptions) => {
+    const baud = opt.baud || 38400;
+    const options = opt.serial || {};
+    const link = serialLink(baud, options);
+    return startNcp({
+      link: link, flash: flash, digest: digest, layout: layout, crc8: crc8, boot: boot,
+      clock: { now: () => getTime() * 1000, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h) },
+      chunkSize: opt.chunkSize || BOARD.chunkSize,
+      confirm: opt.autoConfirm === false ? undefined : confirm,
+      reboot: () => E.reboot(),
+      baud: opt.fastBaud ? { initial: baud, fast: opt.fastBaud, setBaud: (b: number) => link.setBaud(b) } : undefined,
+      onEvent: opt.onEvent,
+    });
+  },
 };

@@ -1,0 +1,56 @@
+import type { Link } from "../hal/link.js";
+import type { Board } from "../platform/host/boards.js";
+import type { FakeClock } from "../platform/host/clock.js";
+import { bundle, espruinoVM, type EspruinoVM } from "../platform/host/espruino-vm.js";
+import type { NorFlash } from "../platform/host/norflash.js";
+
+export interface BootInfo {
+  slot: number;
+  reason: number;
+  type: string;
+  version: string;
+}
+
+/**
+ * A board running the *built* bundles under the Espruino stand-in: each
+ * power-on is a fresh VM (RAM lost, flash kept) that runs boot.js, which
+ * evals the chosen image (client bundle + application) at global scope.
+ */
+export class BundleBoard {
+  boots: BootInfo[] = [];
+  vm: EspruinoVM | undefined;
+
+  constructor(private o: { board: Board; flash: NorFlash; clock: FakeClock; link: Link; onEvent?: (name: string, a?: number, b?: number) => void; onBoot?: (b: BootInfo) => void }) {}
+
+  get running(): BootInfo | undefined {
+    return this.boots[this.boots.length - 1];
+  }
+
+  powerOn(): void {
+    const o = this.o;
+    if (this.vm) this.vm.kill();
+    o.flash.powerOn();
+    const v = espruinoVM({
+      flash: o.flash, clock: o.clock, memoryMapped: o.board.memoryMapped, serial: o.link,
+      onReboot: () => this.powerOn(),
+    });
+    this.vm = v;
+    // The application's OTA.ncp({onEvent}) reports here.
+    v.ctx.HOST_EVENT = (n: string, a?: number, b?: number) => o.onEvent && o.onEvent(n, a, b);
+    v.run(bundle(o.board.key, "boot"), "boot.js");
+    const b = v.ctx.OTA_BOOT as BootInfo;
+    const info = { slot: b.slot, reason: b.reason, type: b.type, version: b.version };
+    this.boots.push(info);
+    if (o.onBoot) o.onBoot(info);
+  }
+
+  kill(): void {
+    if (this.vm) this.vm.kill();
+  }
+}
+
+/** Application source for demo and test images: runs the NCP client; a bad release never confirms and resets after 5 s. */
+export function appSource(o: { baud: number; healthy: boolean; fastBaud?: number }): string {
+  const opts = "{baud:" + o.baud + (o.fastBaud ? ",fastBaud:" + o.fastBaud : "") + ",autoConfirm:" + o.healthy + ",onEvent:global.HOST_EVENT}";
+  return "OTA.ncp(" + opts + ");\n" + (o.healthy ? "" : "setTimeout(function(){E.reboot();},5000);\n");
+}

@@ -1,0 +1,137 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
+import type { Link } from "../../hal/link.js";
+import type { FakeClock } from "./clock.js";
+import { crc32, sha256 } from "./digest.js";
+import type { NorFlash } from "./norflash.js";
+
+/** Thrown inside the VM by E.reboot(): stops the running JavaScript, as a reset does. */
+export class Reboot extends Error {}
+
+export interface EspruinoVMOptions {
+  flash: NorFlash;
+  clock: FakeClock;
+  memoryMapped: boolean;
+  /** Where Serial1 goes; its data arrives as strings, as on Espruino. */
+  serial?: Link;
+  /** Called once E.reboot() ran; the VM is dead from then on. */
+  onReboot?: () => void;
+}
+
+const latin1 = (b: Uint8Array) => Buffer.from(b).toString("latin1");
+const fromLatin1 = (s: string) => new Uint8Array(Buffer.from(s, "latin1"));
+const bytes = (d: Uint8Array | string) => (typeof d === "string" ? fromLatin1(d) : new Uint8Array(d));
+
+/**
+ * A small stand-in for Espruino's API (E, Flash, crypto, Serial1, timers,
+ * process.memory) over the NOR emulator, so the built device bundles run in
+ * Node as shipped. Flash.write pads partial units with what is there, as
+ * Espruino's jshFlashWriteAligned does. One VM is one power-on: its timers
+ * die with it.
+ */
+export function espruinoVM(o: EspruinoVMOptions) {
+  const f = o.flash;
+  const align = f.status().writeAlign;
+  const log: string[] = [];
+  let alive = true;
+  const guard = (fn: () => void) => () => {
+    if (!alive) return;
+    try {
+      fn();
+    } catch (e) {
+      if (!(e instanceof Reboot)) throw e;
+    }
+  };
+  const Flash = {
+    read: (len: number, addr: number) => f.read(len, addr),
+    write: (data: Uint8Array | string, addr: number) => {
+      const d = bytes(data);
+      const start = addr - (addr % align);
+      const end = Math.ceil((addr + d.length) / align) * align;
+      const buf = f.read(end - start, start);
+      buf.set(d, addr - start);
+      f.write(buf, start);
+    },
+    erasePage: (addr: number) => {
+      const b = f.block(addr);
+      f.eraseBlock(b.start, b.start + b.length);
+    },
+    getPage: (addr: number) => {
+      const b = f.block(addr);
+      return { addr: b.start, length: b.length };
+    },
+    getFree: () => [{ addr: f.status().base, length: f.status().size }],
+  };
+  const E = {
+    CRC32: (d: Uint8Array | string) => crc32(bytes(d)),
+    toUint8Array: (s: Uint8Array | string) => bytes(s),
+    toString: (b: Uint8Array) => latin1(b),
+    memoryArea: (addr: number, len: number) => latin1(o.memoryMapped ? f.read(len, addr) : new Uint8Array(len)),
+    reboot: () => {
+      alive = false;
+      if (o.onReboot) o.clock.setTimeout(o.onReboot, 0);
+      throw new Reboot("E.reboot()");
+    },
+    getErrorFlags: () => [],
+  };
+  const crypto = {
+    SHA256: (d: Uint8Array | string) => {
+      const b = sha256(bytes(d));
+      return b.buffer.slice(b.byteOffset, b.byteOffset + 32);
+    },
+  };
+  const s = o.serial;
+  const Serial1 = {
+    setup: (baud: number) => s && s.setBaud(baud),
+    on: (ev: string, h: (d: string) => void) => {
+      if (ev === "data" && s) s.onData((b) => guard(() => h(latin1(b)))());
+    },
+    removeAllListeners: () => s && s.onData(() => {}),
+    write: (d: Uint8Array | string) => alive && s && s.write(bytes(d)),
+  };
+  const modules: Record<string, unknown> = { Flash: Flash, crypto: crypto };
+  const ctx: Record<string, unknown> = {
+    E: E, Serial1: Serial1,
+    require: (name: string) => {
+      if (!(name in modules)) throw new Error("Module " + name + " not found");
+      return modules[name];
+    },
+    getTime: () => o.clock.now() / 1000,
+    setTimeout: (fn: () => void, ms: number) => o.clock.setTimeout(guard(fn), ms),
+    clearTimeout: (h: unknown) => o.clock.clearTimeout(h),
+    process: { memory: () => ({ free: 0, usage: 0, total: 0 }) },
+    console: { log: (...a: unknown[]) => log.push(a.join(" ")) },
+    print: (...a: unknown[]) => log.push(a.join(" ")),
+  };
+  ctx.global = ctx;
+  vm.createContext(ctx);
+  return {
+    ctx: ctx,
+    log: log,
+    get alive() {
+      return alive;
+    },
+    /** Power cut: nothing of this VM runs any more. */
+    kill: () => {
+      alive = false;
+      if (s) s.onData(() => {});
+    },
+    run: (code: string, name = "code.js") => guard(() => vm.runInContext(code, ctx, { filename: name }))(),
+  };
+}
+
+export type EspruinoVM = ReturnType<typeof espruinoVM>;
+
+/** A built device bundle: dist/espruino/<board>/<name>.js (found from src/ or from dist/). */
+export function bundle(board: string, name: "boot" | "client"): string {
+  let d = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++, d = dirname(d)) {
+    for (const c of [join(d, "espruino"), join(d, "dist", "espruino")]) {
+      const f = join(c, board, name + ".js");
+      if (existsSync(f)) return readFileSync(f, "utf8");
+    }
+  }
+  throw new Error("no built bundle for " + board + ": run npm run build");
+}
