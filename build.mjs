@@ -69,6 +69,7 @@ async function main() {
     const client = await buildDevice({ entry: "src/platform/espruino/client-main.ts", board });
     writeFileSync(dir + "/boot.js", boot);
     writeFileSync(dir + "/client.js", client);
+    writeFileSync(dir + "/tb.js", await buildDevice({ entry: "src/platform/espruino/tb-main.ts", board }));
     sizes.push([key, boot.length, client.length]);
   }
   await esbuild.build({

@@ -31,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
     const { runDemo } = await import("./demo.js");
     return runDemo();
   }
+  if (cmd === "tb-sim") return (await import("./tbsim.js")).runTbSim(rest);
   process.stdout.write(USAGE);
   return cmd ? 2 : 0;
 }

@@ -9,6 +9,7 @@ import {
 import { HEADER_SIZE, type ImageInfo, parseHeader } from "./header.js";
 import { type Layout, NO_SLOT } from "./layout.js";
 import type { BootRecord, BootState } from "./record.js";
+import { prepareResume } from "./resume.js";
 import { confirmedSlot, onTrial } from "./state.js";
 
 /** Session states; README "Update session" has the transitions. */
@@ -22,6 +23,15 @@ export interface Offer {
   type: string;
   version: string;
 }
+
+/** What a transport saves to resume a download after a reset: bytes in flash and their CRC-32. */
+export interface Checkpoint {
+  bytes: number;
+  crc: number;
+}
+
+/** An extra whole-file check on the staged slot (a transport's own checksum); returns OK or a code. */
+export type FileCheck = (address: number, length: number) => number;
 
 export interface SessionOptions {
   flash: Flash;
@@ -145,6 +155,44 @@ export class Session {
     return OK;
   }
 
+  /**
+   * Instead of start() after a reset: continues a download whose prefix a
+   * checkpoint() vouched for. Same offer checks; the record must still name
+   * only the running image (as start() left it). On OK the session is
+   * RECEIVING from `received`, which may be earlier than the checkpoint
+   * (resume.ts); on a refusal the caller starts over with offer() + start().
+   */
+  resume(o: Offer, bytes: number, crc: number): number {
+    const r = this.offer(o);
+    if (r !== OK) return r;
+    const b = this.boot_ as BootState;
+    if (!b.valid || b.pending !== NO_SLOT) return this.end_(E_RECORD);
+    const slot = 1 - confirmedSlot(b);
+    const p = prepareResume(this.o_.flash, this.o_.digest, this.o_.layout.slots[slot], o.size, bytes, crc, this.buf_);
+    if (p.code !== OK) return this.end_(p.code);
+    this.slot = slot;
+    this.size = o.size;
+    this.received = p.at;
+    this.carry_ = 0;
+    this.lastOff_ = -1;
+    this.header = undefined;
+    this.state = RECEIVING;
+    this.touched_ = this.o_.now();
+    const n = Math.min(p.at, HEADER_SIZE);
+    if (n) this.hdr_.set(this.o_.flash.read(n, this.o_.layout.slots[slot].address), 0);
+    if (p.at >= HEADER_SIZE) {
+      const h = this.checkHeader_();
+      if (h !== OK) return this.end_(h);
+    }
+    return OK;
+  }
+
+  /** Bytes of the image already in flash (a sub-alignment tail waits in RAM) and their CRC-32. */
+  checkpoint(): Checkpoint {
+    const n = this.state === RECEIVING ? this.received - this.carry_ : 0;
+    return { bytes: n, crc: n ? this.o_.digest.crc32Flash(this.o_.layout.slots[this.slot].address, n) : 0 };
+  }
+
   write(offset: number, bytes: Uint8Array, crc: number): number {
     if (this.state !== RECEIVING) return E_STATE;
     const len = bytes.length;
@@ -224,9 +272,11 @@ export class Session {
    * Checks the staged image against its header and the file digest from the
    * server, then marks it pending. `fileSha256` undefined: the transport has
    * verified the whole file by other means (or has none); the header digest
-   * is always checked.
+   * is always checked. `check`, if given, runs over the whole staged file
+   * (tail written) before the slot is marked: a transport whose server
+   * names another algorithm verifies it here, so nothing unverified is marked.
    */
-  finish(fileSha256?: Uint8Array): number {
+  finish(fileSha256?: Uint8Array, check?: FileCheck): number {
     if (this.state !== RECEIVING) return E_STATE;
     if (this.received !== this.size || !this.header) return this.end_(E_INCOMPLETE);
     if (this.carry_) {
@@ -245,6 +295,10 @@ export class Session {
     if (fileSha256) {
       const file = d.sha256Flash(slot.address, this.size);
       if (!file || !equalBytes(file, fileSha256)) return this.end_(E_DIGEST);
+    }
+    if (check) {
+      const c = check(slot.address, this.size);
+      if (c !== OK) return this.end_(c);
     }
     try {
       const b = this.boot_ as BootState;

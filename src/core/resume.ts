@@ -1,0 +1,68 @@
+import type { Digest } from "../hal/digest.js";
+import type { Flash } from "../hal/flash.js";
+import { E_FLASH, E_LAYOUT, E_OFFSET, E_WRITE_VERIFY, OK } from "./errors.js";
+import type { Slot } from "./layout.js";
+
+/** Where a resumed download continues, or why it cannot. */
+export interface ResumePoint {
+  code: number;
+  /** Offset in the image to continue from (≤ the checkpoint's bytes). */
+  at: number;
+}
+
+/**
+ * Makes a staging slot whose first `bytes` were written before a reset ready
+ * to take the rest. The prefix must read back with the CRC-32 the transport
+ * saved, so a prefix damaged by a torn erase, or staged for another offer,
+ * is never trusted. Bytes past it may hold a chunk that was being written when
+ * power failed, or chunks written after the checkpoint: NOR cannot program
+ * over them, so every block after the prefix is erased, and the block the
+ * prefix ends in is erased too (the download steps back to its start) unless
+ * its tail still reads as erased. `scratch` is any buffer the caller owns
+ * (compared in pieces of its size so a 128 KB sector never sits in RAM).
+ */
+export function prepareResume(
+  flash: Flash, digest: Digest, slot: Slot, size: number, bytes: number, crc: number, scratch: Uint8Array,
+): ResumePoint {
+  const st = flash.status();
+  if (!(bytes > 0 && bytes <= size && bytes % st.writeAlign === 0)) return { code: E_OFFSET, at: 0 };
+  try {
+    if (digest.crc32Flash(slot.address, bytes) !== crc >>> 0) return { code: E_WRITE_VERIFY, at: 0 };
+    let at = bytes;
+    const end = slot.address + size;
+    let a = slot.address + bytes;
+    let blk = flash.block(a < end ? a : end - 1);
+    if (blk.start + blk.length > slot.address + slot.size || blk.start < slot.address) return { code: E_LAYOUT, at: 0 };
+    if (a > blk.start && a < end) {
+      // The prefix ends inside this block: keep it if the tail is still erased.
+      const tailEnd = Math.min(blk.start + blk.length, end);
+      if (!erased(flash, digest, a, tailEnd - a, st.eraseValue, scratch)) {
+        flash.eraseBlock(blk.start, blk.start + blk.length);
+        at = blk.start - slot.address;
+      }
+      a = blk.start + blk.length;
+    }
+    while (a < end) {
+      blk = flash.block(a);
+      if (blk.start !== a || blk.start + blk.length > slot.address + slot.size) return { code: E_LAYOUT, at: 0 };
+      flash.eraseBlock(blk.start, blk.start + blk.length);
+      a = blk.start + blk.length;
+    }
+    return { code: OK, at: at };
+  } catch (e) {
+    return { code: E_FLASH, at: 0 };
+  }
+}
+
+/** True when [address, address+length) reads as erased, checked by CRC-32 in scratch-sized pieces. */
+function erased(flash: Flash, digest: Digest, address: number, length: number, ev: number, scratch: Uint8Array): boolean {
+  const n = Math.min(scratch.length, length);
+  scratch.fill(ev, 0, n);
+  const whole = digest.crc32(scratch.subarray(0, n));
+  for (let o = 0; o < length; o += n) {
+    const k = Math.min(n, length - o);
+    const want = k === n ? whole : digest.crc32(scratch.subarray(0, k));
+    if (digest.crc32Flash(address + o, k) !== want) return false;
+  }
+  return true;
+}

@@ -1,0 +1,96 @@
+import { confirmRunning } from "../../boot/confirm.js";
+import { BootRecord } from "../../core/record.js";
+import { Session } from "../../core/session.js";
+import type { Clock } from "../../hal/clock.js";
+import { u32le } from "../../thingsboard/checksum.js";
+import { TbClient } from "../../thingsboard/client.js";
+import { TbHttp } from "../../thingsboard/http.js";
+import { TbMqtt } from "../../thingsboard/mqtt.js";
+import type { EspruinoMqtt, Store, TbDigests, TbTransport } from "../../thingsboard/ports.js";
+import { BOARD, boardLayout } from "./board.js";
+import { espruinoDigest } from "./digest.js";
+import { espruinoFlash } from "./flash.js";
+
+/*
+ * The client for ThingsBoard boards (instead of client.js, which carries
+ * Blynk.NCP): `OTA.boot`, `OTA.confirm()`, `OTA.state()` as there, and
+ * `TB.start({server, token})` (MQTT, port 1883) or
+ * `TB.start({server, port, token, http: true})` (then `.check()` polls);
+ * once started, `OTA.confirm()` also reports UPDATED. Progress lives in the
+ * Storage file "eota-tb" so a download survives a reset.
+ */
+const flash = espruinoFlash(BOARD);
+const digest = espruinoDigest(BOARD, flash);
+const layout = boardLayout(BOARD);
+const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "", build: "" }) as { slot: number; type: string; version: string };
+const confirm = () => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot });
+const OTA = {
+  board: BOARD.id,
+  boot: boot,
+  confirm: confirm,
+  state: () => new BootRecord({ flash: flash, crc32: digest.crc32, banks: layout.banks }).read(),
+};
+global.OTA = OTA;
+const FILE = "eota-tb";
+
+const clock: Clock = {
+  now: () => getTime() * 1000,
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h),
+};
+
+const store: Store = {
+  load: () => require("Storage").read(FILE),
+  save: (text) => {
+    if (text === undefined) require("Storage").erase(FILE);
+    else require("Storage").write(FILE, text);
+  },
+};
+
+/** Only built-ins: CRC32 always, SHA-256/384/512 where this build's crypto has them; MD5 and MURMUR3 never (no built-in). */
+function digests(): TbDigests {
+  const view = (a: number, l: number): Uint8Array | string => (BOARD.memoryMapped ? E.memoryArea(a, l) : flash.read(l, a));
+  const d: TbDigests = { CRC32: (a, l) => u32le(E.CRC32(view(a, l))) };
+  let c: EspruinoCryptoMore | undefined;
+  try {
+    c = require("crypto") as EspruinoCryptoMore;
+  } catch (e) {
+    return d;
+  }
+  const cr = c;
+  if (BOARD.sha256) d.SHA256 = (a, l) => new Uint8Array(cr.SHA256(view(a, l)));
+  const s384 = cr.SHA384;
+  const s512 = cr.SHA512;
+  if (s384) d.SHA384 = (a, l) => new Uint8Array(s384(view(a, l)));
+  if (s512) d.SHA512 = (a, l) => new Uint8Array(s512(view(a, l)));
+  return d;
+}
+
+function start(o: { server: string; port?: number; token: string; http?: boolean }) {
+  const fw = { type: boot.type, version: boot.version };
+  const session = new Session({
+    flash: flash, digest: digest, layout: layout, record: new BootRecord({ flash: flash, crc32: digest.crc32, banks: layout.banks }),
+    firmware: fw, running: boot.slot, chunkMax: BOARD.chunkSize, now: clock.now,
+  });
+  let m: EspruinoMqtt | undefined;
+  let h: TbHttp | undefined;
+  let t: TbTransport;
+  if (o.http) t = h = new TbHttp({ http: require("http"), host: o.server, port: o.port || 80, token: o.token, toBytes: E.toUint8Array });
+  else t = new TbMqtt((m = require("MQTT").create(o.server, { client_id: "eota" + boot.slot, username: o.token, port: o.port || 1883 })), E.toUint8Array);
+  const client = new TbClient({
+    session: session, crc32: digest.crc32, firmware: fw,
+    confirm: confirm,
+    // Give the UPDATING report time to leave before the reset.
+    reboot: () => setTimeout(() => E.reboot(), 1000),
+    digests: digests(), store: store, clock: clock, chunkSize: BOARD.chunkSize,
+  }, t);
+  OTA.confirm = () => client.confirm();
+  if (m) {
+    const mq = m;
+    mq.on("disconnected", () => setTimeout(() => mq.connect(), 5000));
+    mq.connect();
+  } else if (h) h.check();
+  return { client: client, check: () => h && h.check() };
+}
+
+global.TB = { start: start };

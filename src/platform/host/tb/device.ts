@@ -1,0 +1,91 @@
+import { confirmRunning } from "../../../boot/confirm.js";
+import { type BootChoice, decideBoot } from "../../../boot/decide.js";
+import { BootRecord } from "../../../core/record.js";
+import { Session } from "../../../core/session.js";
+import type { Clock } from "../../../hal/clock.js";
+import { TbClient } from "../../../thingsboard/client.js";
+import { TbHttp } from "../../../thingsboard/http.js";
+import { TbMqtt } from "../../../thingsboard/mqtt.js";
+import type { EspruinoMqtt, Store } from "../../../thingsboard/ports.js";
+import type { Board } from "../boards.js";
+import { crc32, hostDigest } from "../digest.js";
+import type { NorFlash } from "../norflash.js";
+import { hostTbDigests } from "./checksums.js";
+import { httpModule, latin1Bytes, mqttModule } from "./modules.js";
+
+export interface TbBoardOptions {
+  board: Board;
+  flash: NorFlash;
+  /** Survives resets (a Storage file on the board). */
+  store: Store;
+  clock: Clock;
+  transport: "mqtt" | "http";
+  host: string;
+  port: number;
+  token: string;
+  /** Algorithms this board can compute (default: all the host has). */
+  algorithms?: string[];
+  chunkSize?: number;
+  checkpointEvery?: number;
+  /** Called when the client asks for a reset (after UPDATING). */
+  onReboot: () => void;
+}
+
+export interface TbBoard {
+  boot: BootChoice;
+  session: Session;
+  client: TbClient;
+  /** HTTP: report and ask for the attributes again (there is no push). */
+  check(): void;
+  /** The board goes away: its MQTT connection closes. */
+  stop(): void;
+}
+
+/**
+ * One power-on of an emulated board running the ThingsBoard client: the boot
+ * decision on the NOR emulator, a core session for the running image, and the
+ * device code over the host stand-ins of Espruino's MQTT and http modules.
+ * When the flash loses power (cutPower) the board falls silent.
+ */
+export function powerOnTbBoard(o: TbBoardOptions): TbBoard {
+  const digest = hostDigest(o.flash);
+  const layout = o.board.layout;
+  const boot = decideBoot({ flash: o.flash, digest: digest, layout: layout });
+  const chunk = o.chunkSize || o.board.chunkSize;
+  const session = new Session({
+    flash: o.flash, digest: digest, layout: layout, record: new BootRecord({ flash: o.flash, crc32: crc32, banks: layout.banks }),
+    firmware: { type: boot.info ? boot.info.type : "", version: boot.info ? boot.info.version : "" },
+    running: boot.slot, chunkMax: chunk, now: () => o.clock.now(),
+  });
+  const power = { powered: () => !o.flash.dead };
+  let mq: EspruinoMqtt | undefined;
+  let http: TbHttp | undefined;
+  if (o.transport === "mqtt") mq = mqttModule(power).create(o.host, { client_id: "eota-" + o.board.key, username: o.token, port: o.port });
+  else http = new TbHttp({ http: httpModule(power), host: o.host, port: o.port, token: o.token, toBytes: latin1Bytes });
+  const transport = mq ? new TbMqtt(mq, latin1Bytes) : (http as TbHttp);
+  const client = new TbClient({
+    session: session, crc32: digest.crc32,
+    firmware: { type: boot.info ? boot.info.type : "", version: boot.info ? boot.info.version : "" },
+    confirm: () => confirmRunning({ flash: o.flash, digest: digest, layout: layout, running: boot.slot }),
+    reboot: o.onReboot, digests: hostTbDigests(o.flash, o.algorithms), store: o.store, clock: o.clock,
+    chunkSize: chunk, checkpointEvery: o.checkpointEvery,
+  }, transport);
+  let on = true;
+  if (mq) {
+    const m = mq;
+    // As tb-main does on the board: a dropped link is dialled again after 5 s (emulated time).
+    m.on("disconnected", () => {
+      if (on && !o.flash.dead) o.clock.setTimeout(() => on && m.connect(), 5000);
+    });
+    m.connect();
+  }
+  else (http as TbHttp).check();
+  return {
+    boot: boot, session: session, client: client,
+    check: () => http && http.check(),
+    stop: () => {
+      on = false;
+      if (mq) mq.disconnect();
+    },
+  };
+}

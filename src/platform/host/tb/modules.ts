@@ -1,0 +1,114 @@
+import { EventEmitter } from "node:events";
+import * as http from "node:http";
+import mqtt from "mqtt";
+import type { EspruinoHttp, EspruinoMqtt, EspruinoMqttModule, HttpOptions, HttpRequest, HttpResponse, MqttPublish, Store, ToBytes } from "../../../thingsboard/ports.js";
+
+/*
+ * Host stand-ins with the shape of Espruino's `require("MQTT")` and
+ * `require("http")`, over mqtt.js and node:http, so the device code (the
+ * ThingsBoard client and its transports) runs unchanged against real
+ * servers. Payloads cross as binary strings, as on the board. `powered`
+ * models the board losing power: nothing leaves it and nothing reaches it.
+ */
+
+export const latin1Bytes: ToBytes = (s) => new Uint8Array(Buffer.from(s, "latin1"));
+
+export interface Power {
+  powered?: () => boolean;
+}
+
+export function mqttModule(p: Power = {}): EspruinoMqttModule {
+  const on = () => !p.powered || p.powered();
+  return {
+    create: (server, opts) => {
+      const ev = new EventEmitter();
+      let c: mqtt.MqttClient | undefined;
+      const m: EspruinoMqtt = {
+        on: (event: string, fn: (pub: MqttPublish) => void) => {
+          ev.on(event, fn);
+        },
+        connect: () => {
+          // Espruino's module does not reconnect by itself; neither does this.
+          if (c) {
+            c.removeAllListeners();
+            c.on("error", () => {});
+            c.end(true);
+          }
+          c = mqtt.connect({
+            host: server, port: opts.port, clientId: opts.client_id, username: opts.username, password: opts.password,
+            keepalive: opts.keep_alive || 60, reconnectPeriod: 0, protocolVersion: 4,
+          });
+          c.on("connect", () => on() && ev.emit("connected"));
+          c.on("close", () => on() && ev.emit("disconnected"));
+          c.on("error", (e) => on() && ev.listenerCount("error") > 0 && ev.emit("error", e));
+          c.on("message", (topic, payload) => {
+            if (on()) ev.emit("publish", { topic: topic, message: Buffer.from(payload).toString("latin1") });
+          });
+        },
+        subscribe: (topic) => {
+          if (c && on()) c.subscribe(topic, { qos: 0 });
+        },
+        publish: (topic, message) => {
+          if (c && on()) c.publish(topic, Buffer.from(message, "latin1"), { qos: 0 });
+        },
+        disconnect: () => {
+          if (c) c.end(true);
+        },
+      };
+      return m;
+    },
+  };
+}
+
+export function httpModule(p: Power = {}): EspruinoHttp {
+  const on = () => !p.powered || p.powered();
+  const call = (opts: HttpOptions, cb: (res: HttpResponse) => void): HttpRequest => {
+    const req = http.request({ host: opts.host, port: opts.port, path: opts.path, method: opts.method || "GET", headers: opts.headers, agent: false }, (res) => {
+      if (!on()) {
+        res.destroy();
+        return;
+      }
+      const r: HttpResponse = {
+        statusCode: res.statusCode || 0,
+        on: (event: string, fn: (data: string) => void) => {
+          if (event === "data") res.on("data", (b: Buffer) => on() && fn(b.toString("latin1")));
+          else if (event === "close") res.on("end", () => on() && fn(""));
+        },
+      };
+      cb(r);
+      res.resume();
+    });
+    let sent = false;
+    return {
+      on: (event: string, fn: (e: unknown) => void) => {
+        req.on(event, (e) => on() && fn(e));
+      },
+      end: (data?: string) => {
+        if (sent) return;
+        sent = true;
+        if (!on()) return void req.destroy();
+        req.end(data === undefined ? undefined : Buffer.from(data, "latin1"));
+      },
+    };
+  };
+  return {
+    get: (opts, cb) => {
+      const r = call(opts, cb);
+      r.end();
+      return r;
+    },
+    request: call,
+  };
+}
+
+/** The progress store, in RAM that survives the emulated reset; writes fail silently once power is gone. */
+export function ramStore(p: Power = {}): Store & { text: string | undefined } {
+  const s = {
+    text: undefined as string | undefined,
+    load: () => s.text,
+    save: (t: string | undefined) => {
+      if (!p.powered || p.powered()) s.text = t;
+    },
+  };
+  return s;
+}

@@ -1,0 +1,193 @@
+import { E_DIGEST, E_TRIAL_ACTIVE, errorName, OK } from "../core/errors.js";
+import type { Session } from "../core/session.js";
+import { onTrial } from "../core/state.js";
+import type { Clock } from "../hal/clock.js";
+import { type FwTarget, type Known, mergeAttributes, sameTarget, targetOf } from "./attributes.js";
+import { checksumProblem, fileCheck, fromHex } from "./checksum.js";
+import type { Store, TbDigests, TbSink, TbTransport } from "./ports.js";
+import { loadProgress, type Progress, saveProgress } from "./progress.js";
+import { Pull } from "./pull.js";
+
+export interface TbClientOptions {
+  session: Session;
+  /** The CRC-32 of the session's Digest. */
+  crc32: (data: Uint8Array) => number;
+  /** The running image's header type and version: reported as current_fw_title / current_fw_version. */
+  firmware: { type: string; version: string };
+  /** Confirms the running image (boot/confirm.ts); true when it is the confirmed one. */
+  confirm: () => boolean;
+  reboot: () => void;
+  digests: TbDigests;
+  store: Store;
+  clock: Clock;
+  chunkSize: number;
+  requestTimeoutMs?: number;
+  checkpointEvery?: number;
+}
+
+/**
+ * ThingsBoard firmware update on the core session: shared attributes name a
+ * package, the client offers it to the session (fw_title = image type), pulls
+ * it chunk by chunk, has the session verify and mark it, reports fw_state and
+ * reboots; after the reboot it reports UPDATED once the new image confirms.
+ */
+export class TbClient implements TbSink {
+  /** fw_state values reported, in order. */
+  states: string[] = [];
+  lastError = "";
+  private o_: TbClientOptions;
+  private t_: TbTransport;
+  private known_: Known = {};
+  private pull_: Pull | undefined;
+  private target_: FwTarget | undefined;
+  /** Failed in this power-on: not fetched again until an attribute update. */
+  private failed_: FwTarget | undefined;
+  /** A package offered while the running image is on trial waits for its confirm. */
+  private deferred_ = false;
+  private staged_ = false;
+  private online_ = false;
+  /** The last FAILED report: sent again on a reconnect, since a server that closes the link loses it. */
+  private failure_: { [key: string]: string } | undefined;
+
+  constructor(o: TbClientOptions, transport: TbTransport) {
+    this.o_ = o;
+    this.t_ = transport;
+    transport.attach(this);
+  }
+
+  connected(): void {
+    this.online_ = true;
+    const fw = this.o_.firmware;
+    this.t_.telemetry({ current_fw_title: fw.type, current_fw_version: fw.version });
+    if (this.failure_) this.t_.telemetry(this.failure_);
+    this.verdict_();
+    this.t_.requestAttributes();
+    if (this.pull_) this.pull_.resend();
+  }
+
+  attributes(values: Known, update: boolean): void {
+    mergeAttributes(this.known_, values, update);
+    if (update) this.failed_ = undefined;
+    this.consider_();
+  }
+
+  chunk(n: number, data: Uint8Array): void {
+    if (this.pull_) this.pull_.chunk(n, data);
+  }
+
+  pullFailed(error: string): void {
+    if (this.pull_) this.pull_.fail(error, true);
+  }
+
+  /** For the application, once healthy: confirms the image, then reports UPDATED if it came from ThingsBoard. */
+  confirm(): boolean {
+    const ok = this.o_.confirm();
+    if (ok) {
+      this.verdict_();
+      if (this.deferred_) {
+        this.deferred_ = false;
+        this.consider_();
+      }
+    }
+    return ok;
+  }
+
+  private consider_(): void {
+    const t = targetOf(this.known_);
+    if (this.pull_) {
+      if (sameTarget(t, this.target_)) return;
+      // Unassigned or replaced mid-download: drop it quietly; the staged bytes are worthless now.
+      this.pull_.stop();
+      this.pull_ = undefined;
+      this.target_ = undefined;
+      this.o_.session.cancel();
+      saveProgress(this.o_.store, undefined);
+    }
+    if (!t || this.staged_) return;
+    const fw = this.o_.firmware;
+    if (t.title === fw.type && t.version === fw.version) return;
+    if (sameTarget(t, this.failed_)) return;
+    const p = loadProgress(this.o_.store);
+    if (p && (p.kind === "up" || (p.kind === "rb" && sameTarget(p.target, t)))) return;
+    this.begin_(t, p);
+  }
+
+  private begin_(t: FwTarget, p: Progress | undefined): void {
+    if (t.url) return this.fail_(t, "URL_PACKAGE");
+    const problem = checksumProblem(t.algorithm, t.checksum, this.o_.digests);
+    if (problem) return this.fail_(t, problem);
+    const s = this.o_.session;
+    const offer = { size: t.size, type: t.title, version: t.version };
+    let code = -1;
+    if (p && p.kind === "dl" && sameTarget(p.target, t)) code = s.resume(offer, p.bytes || 0, p.crc || 0);
+    if (code !== OK) {
+      // start() erases the slot: no saved checkpoint may vouch for it any more.
+      saveProgress(this.o_.store, undefined);
+      code = s.offer(offer);
+      if (code === OK) code = s.start();
+    }
+    if (code === E_TRIAL_ACTIVE) {
+      this.deferred_ = true;
+      return;
+    }
+    if (code !== OK) return this.fail_(t, errorName(code));
+    this.target_ = t;
+    this.state_("DOWNLOADING", "");
+    const o = this.o_;
+    this.pull_ = new Pull({
+      session: s, transport: this.t_, clock: o.clock, crc32: o.crc32, target: t, chunkSize: o.chunkSize,
+      requestTimeoutMs: o.requestTimeoutMs || 10000, checkpointEvery: o.checkpointEvery || 4096,
+      onCheckpoint: (c) => saveProgress(o.store, { kind: "dl", target: t, bytes: c.bytes, crc: c.crc }),
+      onEnd: (error, keep) => this.pulled_(t, error, keep),
+    });
+    this.pull_.start();
+  }
+
+  private pulled_(t: FwTarget, error: string, keep: boolean): void {
+    this.pull_ = undefined;
+    this.target_ = undefined;
+    if (error) {
+      if (!keep) saveProgress(this.o_.store, undefined);
+      return this.fail_(t, error);
+    }
+    this.state_("DOWNLOADED", "");
+    const s = this.o_.session;
+    // SHA256 is the session's own whole-file check; any other algorithm runs as its extra check.
+    const code = t.algorithm === "SHA256" ? s.finish(fromHex(t.checksum)) : s.finish(undefined, fileCheck(t.algorithm, t.checksum, this.o_.digests));
+    saveProgress(this.o_.store, code === OK ? { kind: "up", target: t } : undefined);
+    if (code !== OK) return this.fail_(t, errorName(code) + (code === E_DIGEST ? ": " + t.algorithm : ""));
+    this.staged_ = true;
+    this.state_("VERIFIED", "");
+    this.state_("UPDATING", "", () => this.o_.reboot());
+  }
+
+  /** After a reboot: the image staged before it either runs and confirmed (UPDATED) or was rolled back. */
+  private verdict_(): void {
+    const p = loadProgress(this.o_.store);
+    if (!this.online_ || this.staged_ || !p || p.kind !== "up") return;
+    const fw = this.o_.firmware;
+    if (p.target.title === fw.type && p.target.version === fw.version) {
+      if (onTrial(this.o_.session.bootState())) return;
+      saveProgress(this.o_.store, undefined);
+      this.states.push("UPDATED");
+      this.t_.telemetry({ fw_state: "UPDATED", current_fw_title: fw.type, current_fw_version: fw.version });
+      return;
+    }
+    saveProgress(this.o_.store, { kind: "rb", target: p.target });
+    this.fail_(p.target, "ROLLED_BACK");
+  }
+
+  private fail_(t: FwTarget, error: string): void {
+    this.failed_ = t;
+    this.lastError = error;
+    this.state_("FAILED", error);
+  }
+
+  private state_(state: string, error: string, done?: () => void): void {
+    this.states.push(state);
+    const v: { [key: string]: string } = { fw_state: state };
+    if (error) v.fw_error = error;
+    this.failure_ = error ? v : undefined;
+    this.t_.telemetry(v, done);
+  }
+}

@@ -1,0 +1,94 @@
+/*
+ * What the ThingsBoard client needs from outside, as small interfaces: the
+ * Espruino modules' shapes (so the same client code runs on the board and,
+ * over host stand-ins, in tests), a tiny store for progress, and the
+ * platform's checksums. Nothing here may need Node or Espruino globals.
+ */
+
+/** A message from Espruino's MQTT module: payloads are binary strings. */
+export interface MqttPublish {
+  topic: string;
+  message: string;
+}
+
+/** `require("MQTT").create(server, opts)`: the calls and events the client uses. */
+export interface EspruinoMqtt {
+  /** "connected", "disconnected", "publish" (with an MqttPublish), "error". */
+  on(event: string, fn: (pub: MqttPublish) => void): void;
+  subscribe(topic: string): void;
+  publish(topic: string, message: string): void;
+  connect(): void;
+  disconnect(): void;
+}
+
+export interface EspruinoMqttModule {
+  create(server: string, opts: { client_id: string; username: string; password?: string; port: number; keep_alive?: number }): EspruinoMqtt;
+}
+
+/** `require("http")` response: data arrives as binary strings, then "close". */
+export interface HttpResponse {
+  statusCode: number | string;
+  on(event: string, fn: (data: string) => void): void;
+}
+
+export interface HttpRequest {
+  on(event: string, fn: (e: unknown) => void): void;
+  end(data?: string): void;
+}
+
+export interface HttpOptions {
+  host: string;
+  port: number;
+  path: string;
+  method?: string;
+  headers?: { [name: string]: string | number };
+}
+
+export interface EspruinoHttp {
+  get(opts: HttpOptions, cb: (res: HttpResponse) => void): HttpRequest;
+  request(opts: HttpOptions, cb: (res: HttpResponse) => void): HttpRequest;
+}
+
+/** Converts a binary string (what Espruino hands out) to bytes: E.toUint8Array on the board. */
+export type ToBytes = (s: string) => Uint8Array;
+
+/** One small text record that survives a reset (a Storage file on the board). */
+export interface Store {
+  load(): string | undefined;
+  /** undefined erases the record. */
+  save(text: string | undefined): void;
+}
+
+/** A checksum of a flash range as the digest's bytes, or undefined when it cannot be computed. */
+export type RangeDigest = (address: number, length: number) => Uint8Array | undefined;
+
+/** ThingsBoard algorithm name (MD5, SHA256, ..., CRC32 little-endian) → the platform's implementation. */
+export interface TbDigests {
+  [algorithm: string]: RangeDigest | undefined;
+}
+
+/** What a transport tells the client. */
+export interface TbSink {
+  connected(): void;
+  /** `update`: a push (attribute update); otherwise the answer to requestAttributes(). */
+  attributes(values: { [key: string]: unknown }, update: boolean): void;
+  chunk(n: number, data: Uint8Array): void;
+  /** The server refused the pull (fw_error text). */
+  pullFailed(error: string): void;
+}
+
+export interface PullTarget {
+  title: string;
+  version: string;
+}
+
+/** MQTT or HTTP: the same five calls. */
+export interface TbTransport {
+  attach(sink: TbSink): void;
+  requestAttributes(): void;
+  /** `done` runs once the values have left (HTTP) or been handed to the socket (MQTT). */
+  telemetry(values: { [key: string]: string }, done?: () => void): void;
+  /** A new update: MQTT takes a new requestId (the server pins each to one package). */
+  begin(): void;
+  fetch(target: PullTarget, chunk: number, size: number): void;
+}

@@ -1,0 +1,62 @@
+import { type TbBoard, type TbBoardOptions, powerOnTbBoard } from "../../src/platform/host/tb/device.js";
+import { ramStore } from "../../src/platform/host/tb/modules.js";
+import { type TbPackage, TbSim } from "../../src/platform/host/tb/sim.js";
+import { TYPE, factory, image, rig, type Rig } from "./rig.js";
+
+export const TOKEN = "A1_TEST_TOKEN";
+
+/** A ThingsBoard stand-in on loopback ports the OS picks, and an emulated board (v1.0.0 installed) that talks to it. */
+export interface TbRig {
+  r: Rig;
+  sim: TbSim;
+  store: ReturnType<typeof ramStore>;
+  board: TbBoard;
+  /** Resolves when the client asks for a reset. */
+  rebootAsked: Promise<void>;
+  /** Power-cycles the board (the old one falls silent first). */
+  powerCycle(): TbBoard;
+  pkg(version: string, extra?: Partial<TbPackage>, size?: number): TbPackage;
+  close(): Promise<void>;
+}
+
+export async function tbRig(o: { transport: "mqtt" | "http"; key?: string; algorithms?: string[]; chunkSize?: number; checkpointEvery?: number }): Promise<TbRig> {
+  const r = rig(o.key || "linux");
+  factory(r, "1.0.0");
+  const sim = await TbSim.start({ token: TOKEN });
+  const store = ramStore({ powered: () => !r.flash.dead });
+  let ask: () => void = () => {};
+  const x: TbRig = {
+    r: r, sim: sim, store: store, board: undefined as unknown as TbBoard, rebootAsked: Promise.resolve(),
+    powerCycle: () => {
+      if (x.board) x.board.stop();
+      r.flash.powerOn();
+      x.rebootAsked = new Promise<void>((resolve) => (ask = resolve));
+      const opts: TbBoardOptions = {
+        board: r.board, flash: r.flash, store: store, clock: r.clock, transport: o.transport, host: "127.0.0.1",
+        port: o.transport === "mqtt" ? sim.mqttPort : sim.httpPort, token: TOKEN, algorithms: o.algorithms,
+        chunkSize: o.chunkSize, checkpointEvery: o.checkpointEvery, onReboot: () => ask(),
+      };
+      x.board = powerOnTbBoard(opts);
+      return x.board;
+    },
+    pkg: (version, extra, size) => Object.assign({ title: TYPE, version: version, data: image(r.board, version, size || 5000) }, extra || {}),
+    close: async () => {
+      if (x.board) x.board.stop();
+      await sim.close();
+    },
+  };
+  x.powerCycle();
+  return x;
+}
+
+/** Lets pending I/O callbacks run (no wall-clock wait). */
+export const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Waits, by yielding to I/O (never by wall-clock time), until `pred` holds. */
+export async function until(pred: () => boolean, what = "condition"): Promise<void> {
+  for (let i = 0; i < 200000; i++) {
+    if (pred()) return;
+    await settle();
+  }
+  throw new Error("never happened: " + what);
+}
