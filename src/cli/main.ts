@@ -31,6 +31,10 @@ async function main(argv: string[]): Promise<number> {
     const { runDemo } = await import("./demo.js");
     return runDemo();
   }
+  if (cmd === "sweep") {
+    const { runSweep } = await import("./sweep.js");
+    return runSweep(rest);
+  }
   if (cmd === "tb-sim") return (await import("./tbsim.js")).runTbSim(rest);
   process.stdout.write(USAGE);
   return cmd ? 2 : 0;

@@ -1,0 +1,86 @@
+import { BOOT_TRIAL } from "../boot/decide.js";
+import { type Board, boardKeys, loadBoard } from "../platform/host/boards.js";
+import { buildImage, blynkTag } from "../platform/host/image.js";
+import { installFactory } from "../platform/host/install.js";
+import { NorFlash } from "../platform/host/norflash.js";
+import { rng } from "../platform/host/power.js";
+import { type Campaign, Device, type DeviceState, FW_TYPE } from "./device.js";
+import type { Img } from "./oracle.js";
+
+/** A board file, or a variant of one: "puckjs:00" is Puck.js flash that erases to 0x00. */
+export interface Target {
+  name: string;
+  board: Board;
+}
+
+export function target(spec: string): Target {
+  const [key, erase] = spec.split(":");
+  if (!boardKeys().includes(key)) throw new Error("unknown board " + key + " (one of " + boardKeys().join(", ") + ")");
+  const board = loadBoard(key);
+  if (erase === undefined) return { name: spec, board: board };
+  if (erase !== "00" && erase !== "ff") throw new Error("unknown variant " + spec + " (use <board>:00 or <board>:ff)");
+  return { name: spec, board: { ...board, geometry: { ...board.geometry, eraseValue: erase === "00" ? 0 : 0xff } } };
+}
+
+export interface Scenario {
+  name: string;
+  what: string;
+  /** Versions delivered (without cuts) before the swept part starts. */
+  pre: string[];
+  target: string;
+  /** The swept part starts with the target already started on trial: only the confirm and after. */
+  resumeAtTrial?: boolean;
+}
+
+export const SCENARIOS: Scenario[] = [
+  { name: "update", what: "v1 -> v2 into slot 1: offer, erase, chunks, finish, mark, reboot, trial, confirm", pre: [], target: "2.0.0" },
+  { name: "update-back", what: "confirmed v2 -> v3 into slot 0: the record is rewritten before v1's slot is erased", pre: ["2.0.0"], target: "3.0.0" },
+  { name: "rollback", what: "v2 -> v3-bad, which never confirms: N trial boots, then back to v2", pre: ["2.0.0"], target: "3.0.1-bad" },
+  { name: "confirm", what: "v2 running on trial confirms itself, then boots as confirmed", pre: [], target: "2.0.0", resumeAtTrial: true },
+];
+
+/** Deterministic payload per version; the total length is left unaligned so finish() writes a padded tail. */
+export function makeImage(board: Board, version: string): Img {
+  const slot = Math.min(board.layout.slots[0].size, board.layout.slots[1].size);
+  let seed = 0;
+  for (let i = 0; i < version.length; i++) seed = (seed * 31 + version.charCodeAt(i)) >>> 0;
+  const r = rng(seed);
+  const meta = { type: FW_TYPE, version: version, build: "sweep" };
+  let total = Math.min(9001, Math.floor(slot * 0.7));
+  if (total % board.geometry.writeAlign === 0) total--;
+  const payload = new Uint8Array(total - 128 - blynkTag(meta).length);
+  for (let i = 0; i < payload.length; i++) payload[i] = (r() * 256) | 0;
+  const bytes = buildImage({ board: board.id, payload: payload, ...meta });
+  return { version: version, bytes: bytes, healthy: !version.endsWith("-bad") };
+}
+
+export interface Prepared {
+  campaign: Campaign;
+  start: DeviceState;
+}
+
+/** Factory v1 in slot 0, then each earlier version delivered and confirmed, with no cut. */
+export function prepare(t: Target, s: Scenario): Prepared {
+  const board = t.board;
+  const known = ["1.0.0", ...s.pre, s.target].map((v) => makeImage(board, v));
+  const flash = new NorFlash({ geometry: board.geometry });
+  installFactory(flash, board.layout, known[0].bytes, 0);
+  let state: DeviceState = { data: flash.data.slice(), truth: { confirmed: { slot: 0, img: known[0] }, serverDone: false } };
+  const campaign = (img: Img): Campaign => ({
+    target: img, expect: img.healthy ? img.version : state.truth.confirmed.img.version, known: known,
+  });
+  const settle = (c: Campaign, stop?: Parameters<Device["run"]>[2]) => {
+    const r = new Device(board, c, state).run(undefined, undefined, stop);
+    if (r.bricked.length || r.lost.length) throw new Error(t.name + " " + s.name + " set-up failed: " + r.bricked.concat(r.lost)[0]);
+    return r.end;
+  };
+  const fresh = () => (state = { ...state, truth: { ...state.truth, serverDone: false }, resume: undefined });
+  for (let i = 1; i <= s.pre.length; i++) {
+    fresh();
+    state = settle(campaign(known[i]));
+  }
+  fresh();
+  const c = campaign(known[known.length - 1]);
+  if (s.resumeAtTrial) state = settle(c, (r) => r.reason === BOOT_TRIAL && r.img === c.target);
+  return { campaign: c, start: state };
+}
