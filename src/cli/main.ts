@@ -5,6 +5,8 @@ const USAGE = `espruino-ota <command> [options]
   demo                          whole update on emulated flash: v1 -> v2 (trial, confirm) -> bad v3 (rollback)
   mkimage --app F --out F --board B --type T --version V [--build S] [--with-client]
   info FILE                     print an image's header
+  install-script --board B --image F [--quit]   Espruino script: boot stub as .boot0, F in slot 0, a boot record
+  ncp-sim --image F (--port P | --in-process)   play the Blynk NCP and push F (see ncp-sim --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -27,6 +29,14 @@ async function main(argv: string[]): Promise<number> {
     for (const f of rest) console.log(describeImage(f));
     return 0;
   }
+  if (cmd === "ncp-sim") {
+    const { runNcpSim } = await import("./ncpsim.js");
+    return runNcpSim(rest);
+  }
+  if (cmd === "install-script") {
+    const { runInstallScript } = await import("./install-script.js");
+    return runInstallScript(rest);
+  }
   if (cmd === "demo") {
     const { runDemo } = await import("./demo.js");
     return runDemo();
@@ -35,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
     const { runSweep } = await import("./sweep.js");
     return runSweep(rest);
   }
+  if (cmd === "fuzz") return (await import("./fuzz.js")).runFuzzCli(rest);
   if (cmd === "tb-sim") return (await import("./tbsim.js")).runTbSim(rest);
   process.stdout.write(USAGE);
   return cmd ? 2 : 0;

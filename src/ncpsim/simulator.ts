@@ -21,6 +21,8 @@ export interface SimOptions {
   retries?: number;
   /** Stop sending after this many chunks, as a dead network would (the client must time out). */
   stallAfter?: number;
+  /** After this many chunks, make the client reset (mcu.reboot), then carry on sending. */
+  rebootAfter?: number;
   /** The NCP's initial UART rate; it returns to it when it reboots after an update. */
   baud?: number;
   /** Answer setUartBaudRate true but stay at the old rate. */
@@ -52,6 +54,7 @@ export class NcpSimulator {
   reported: { type: string; version: string; build: string }[] = [];
   private o_: SimOptions;
   private chunks_ = 0;
+  private rebooted_ = false;
 
   constructor(o: SimOptions) {
     this.o_ = o;
@@ -100,13 +103,15 @@ export class NcpSimulator {
     }
   }
 
-  /** OTA_UPDATE_AVAILABLE: the client answers within 5 s. */
-  offer(): void {
+  /** OTA_UPDATE_AVAILABLE: the client answers within 5 s; an unanswered offer is repeated like a write. */
+  offer(tries = 0): void {
     const o = this.o_;
     this.state = "offered";
     this.outcome = "";
     this.chunks_ = 0;
     this.call_(P.CLIENT_OTA_AVAILABLE, (w) => w.str(o.filename || "firmware.bin").u32(o.image.length).str(o.type).str(o.version).str(o.build), 5000, (st, r) => {
+      if (this.state !== "offered") return;
+      if (st === P.ST_TIMEOUT && tries < (o.retries === undefined ? 5 : o.retries)) return this.offer(tries + 1);
       const yes = st === P.ST_OK && r.u8() === 1;
       this.log_("otaUpdateAvailable -> " + (yes ? "accepted" : "refused (status " + st + ")"));
       if (!yes) this.end_("refused");
@@ -119,6 +124,11 @@ export class NcpSimulator {
     const off = this.sent;
     if (off >= o.image.length) return this.finish_();
     if (o.stallAfter !== undefined && this.chunks_ >= o.stallAfter) return this.log_("stalling");
+    if (o.rebootAfter !== undefined && this.chunks_ === o.rebootAfter && tries === 0 && !this.rebooted_) {
+      this.rebooted_ = true;
+      this.log_("resetting the client");
+      return this.call_(P.MCU_REBOOT, undefined, 1000, () => this.sendNext_(0));
+    }
     const data = o.image.subarray(off, Math.min(o.image.length, off + this.chunkSize));
     this.call_(P.CLIENT_OTA_WRITE, (w) => w.u32(off).bin(data).u32(crc32(data)), 5000, (st, r) => {
       if (st === P.ST_OK && r.u8() === 1) {

@@ -1,11 +1,12 @@
 import { confirmRunning } from "../../boot/confirm.js";
 import { BootRecord } from "../../core/record.js";
-import { crc8 } from "../../ncp/crc8.js";
 import { startNcp } from "../../ncp/start.js";
 import { BOARD, boardLayout } from "./board.js";
 import { espruinoDigest } from "./digest.js";
 import { espruinoFlash } from "./flash.js";
+import { chainCrc8 } from "./crc8.js";
 import { serialLink } from "./link.js";
+import type { Link } from "../../hal/link.js";
 
 /*
  * The client as the application sees it, as `global.OTA`:
@@ -13,8 +14,10 @@ import { serialLink } from "./link.js";
  *   OTA.confirm() mark the running image healthy (ends its trial)
  *   OTA.state()   the boot record
  *   OTA.ncp(opt)  run the Blynk.NCP client on Serial1: {baud, fastBaud, serial: {rx, tx} | {path}, onEvent}
+ *                 or on any `link` ({write(bytes), onData(handler), setBaud(baud)}: another UART, a test rig)
  */
 interface NcpOptions {
+  link?: Link;
   baud?: number;
   fastBaud?: number;
   serial?: object;
@@ -39,9 +42,9 @@ global.OTA = {
   ncp: (opt: NcpOptions) => {
     const baud = opt.baud || 38400;
     const options = opt.serial || {};
-    const link = serialLink(baud, options);
+    const link = opt.link || serialLink(baud, options);
     return startNcp({
-      link: link, flash: flash, digest: digest, layout: layout, crc8: crc8, boot: boot,
+      link: link, flash: flash, digest: digest, layout: layout, crc8: chainCrc8(), boot: boot,
       clock: { now: () => getTime() * 1000, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h) },
       chunkSize: opt.chunkSize || BOARD.chunkSize,
       confirm: opt.autoConfirm === false ? undefined : confirm,

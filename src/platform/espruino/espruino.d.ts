@@ -6,6 +6,7 @@ interface EspruinoE {
   memoryArea(address: number, length: number): string;
   reboot(): void;
   getErrorFlags(): string[];
+  mapInPlace(from: ArrayBufferView, to: ArrayBufferView, map: ArrayLike<number> | undefined, bits?: number): void;
 }
 interface EspruinoSerial {
   setup(baud: number, options?: object): void;

@@ -5,6 +5,7 @@ import vm from "node:vm";
 import type { Link } from "../../hal/link.js";
 import type { FakeClock } from "./clock.js";
 import { crc32, sha256 } from "./digest.js";
+import { espruinoUint16, mapInPlace, type View } from "./mapinplace.js";
 import type { NorFlash } from "./norflash.js";
 
 /** Thrown inside the VM by E.reboot(): stops the running JavaScript, as a reset does. */
@@ -75,6 +76,7 @@ export function espruinoVM(o: EspruinoVMOptions) {
       throw new Reboot("E.reboot()");
     },
     getErrorFlags: () => [],
+    mapInPlace: (from: View, to: View, map: ArrayLike<number> | undefined, bits?: number) => mapInPlace(from, to, map, bits),
   };
   const crypto = {
     SHA256: (d: Uint8Array | string) => {
@@ -107,6 +109,7 @@ export function espruinoVM(o: EspruinoVMOptions) {
   };
   ctx.global = ctx;
   vm.createContext(ctx);
+  ctx.Uint16Array = espruinoUint16(vm.runInContext("Uint16Array", ctx));
   return {
     ctx: ctx,
     log: log,

@@ -1,0 +1,47 @@
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { runFuzz } from "../src/fuzz/run.js";
+import { FuzzTarget } from "../src/fuzz/target.js";
+import { Frames } from "../src/fuzz/messages.js";
+import { loadBoard } from "../src/platform/host/boards.js";
+import { installFactory } from "../src/platform/host/install.js";
+import { NorFlash } from "../src/platform/host/norflash.js";
+import { image } from "./support/rig.js";
+import * as P from "../src/ncp/protocol.js";
+
+const t = suite("fuzz");
+
+t("a short deterministic run: no crash, no stray write, every session state reached", () => {
+  const r = runFuzz({ seed: 7, inputs: 4000 });
+  assert.is(r.crashes, 0, r.firstCrash);
+  assert.is(r.strayWrites, 0);
+  assert.is(r.lost, 0);
+  for (const k of ["offer:0", "erased:0", "started:1", "finished:0", "confirmed:1", "refused:8", "refused:9"]) assert.ok(r.events[k] > 0, "reached " + k);
+});
+
+t("the same seed gives the same run", () => {
+  const a = runFuzz({ seed: 3, inputs: 600 });
+  const b = runFuzz({ seed: 3, inputs: 600 });
+  assert.equal(a.events, b.events);
+});
+
+t("the checks can fail: a throwing handler is a crash, a write into the running slot is stray", () => {
+  const board = loadBoard("linux");
+  const flash = new NorFlash({ geometry: board.geometry });
+  installFactory(flash, board.layout, image(board, "1.0.0"), 0);
+  const target = new FuzzTarget(board, flash);
+  const f = new Frames();
+  // Make one served call throw, as a bug in the client would.
+  const rpc = (target.client as unknown as { o_: { rpc: { serve: (u: number, h: () => void) => void } } }).o_.rpc;
+  rpc.serve(P.MCU_PING, () => {
+    throw new Error("bug");
+  });
+  target.feed(f.frame(f.invoke(P.MCU_PING)));
+  assert.is(target.crashes, 1);
+  flash.eraseBlock(board.layout.slots[0].address, board.layout.slots[0].address + 1024);
+  target.feed(new Uint8Array(0));
+  assert.is(target.strayWrites, 1);
+  assert.not.ok(target.intact());
+});
+
+t.run();
