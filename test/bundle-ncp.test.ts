@@ -29,7 +29,7 @@ function setup(key: string, wire?: (b: Uint8Array) => Uint8Array[]) {
   return { r: r, pair: pair, dev: dev, events: events, until: until };
 }
 
-for (const key of ["linux", "banglejs2"]) {
+for (const key of ["linux", "puckjs", "banglejs2"]) {
   t(key + ": v1 takes v2 over the wire, reboots into it on trial, v2 reports and confirms", () => {
     const x = setup(key);
     const v2 = appImage(x.r, "2.0.0", true, 3000);

@@ -1,7 +1,11 @@
 import type { Digest } from "../hal/digest.js";
 import type { Flash } from "../hal/flash.js";
-import { E_FLASH, E_LAYOUT, E_OFFSET, E_WRITE_VERIFY, OK } from "./errors.js";
+import { E_FLASH, E_LAYOUT, E_OFFSET, E_RECORD, E_WRITE_VERIFY, OK } from "./errors.js";
 import type { Slot } from "./layout.js";
+import { NO_SLOT } from "./layout.js";
+import type { BootState } from "./record.js";
+import { type Offer, RECEIVING, Session } from "./session.js";
+import { confirmedSlot } from "./state.js";
 
 /** Where a resumed download continues, or why it cannot. */
 export interface ResumePoint {
@@ -65,4 +69,39 @@ function erased(flash: Flash, digest: Digest, address: number, length: number, e
     if (digest.crc32Flash(address + o, k) !== want) return false;
   }
   return true;
+}
+
+/** What a transport saves to resume a download after a reset: bytes in flash and their CRC-32. */
+export interface Checkpoint {
+  bytes: number;
+  crc: number;
+}
+
+/**
+ * A Session that pull transports (ThingsBoard) can resume after a reset.
+ * Kept apart so push transports (Blynk.NCP) do not carry it on the device.
+ */
+export class ResumableSession extends Session {
+  /**
+   * Instead of start() after a reset: continues a download whose prefix a
+   * checkpoint() vouched for. Same offer checks; the record must still name
+   * only the running image (as start() left it). On OK the session is
+   * RECEIVING from `received`, which may be earlier than the checkpoint;
+   * on a refusal the caller starts over with offer() + start().
+   */
+  resume(o: Offer, bytes: number, crc: number): number {
+    const r = this.offer(o);
+    if (r !== OK) return r;
+    const b = this.boot_ as BootState;
+    if (!b.valid || b.pending !== NO_SLOT) return this.end_(E_RECORD);
+    const slot = 1 - confirmedSlot(b);
+    const p = prepareResume(this.o_.flash, this.o_.digest, this.o_.layout.slots[slot], o.size, bytes, crc, this.buf_);
+    return p.code === OK ? this.receive_(slot, p.at) : this.end_(p.code);
+  }
+
+  /** Bytes of the image already in flash (a sub-alignment tail waits in RAM) and their CRC-32. */
+  checkpoint(): Checkpoint {
+    const n = this.state === RECEIVING ? this.received - this.carry_ : 0;
+    return { bytes: n, crc: n ? this.o_.digest.crc32Flash(this.o_.layout.slots[this.slot].address, n) : 0 };
+  }
 }

@@ -9,7 +9,6 @@ import {
 import { HEADER_SIZE, type ImageInfo, parseHeader } from "./header.js";
 import { type Layout, NO_SLOT } from "./layout.js";
 import type { BootRecord, BootState } from "./record.js";
-import { prepareResume } from "./resume.js";
 import { confirmedSlot, onTrial } from "./state.js";
 
 /** Session states; README "Update session" has the transitions. */
@@ -22,12 +21,6 @@ export interface Offer {
   size: number;
   type: string;
   version: string;
-}
-
-/** What a transport saves to resume a download after a reset: bytes in flash and their CRC-32. */
-export interface Checkpoint {
-  bytes: number;
-  crc: number;
 }
 
 /** An extra whole-file check on the staged slot (a transport's own checksum); returns OK or a code. */
@@ -62,18 +55,18 @@ export class Session {
   size = 0;
   slot = NO_SLOT;
   header: ImageInfo | undefined;
-  private o_: SessionOptions;
+  protected o_: SessionOptions;
   private offer_: Offer = { size: 0, type: "", version: "" };
   private hdr_: Uint8Array;
-  private buf_: Uint8Array;
-  private carry_ = 0;
+  protected buf_: Uint8Array;
+  protected carry_ = 0;
   private align_: number;
   private erase_: number;
   private lastOff_ = -1;
   private lastLen_ = 0;
   private lastCrc_ = 0;
   private touched_ = 0;
-  private boot_: BootState | undefined;
+  protected boot_: BootState | undefined;
 
   constructor(o: SessionOptions) {
     this.o_ = o;
@@ -144,53 +137,31 @@ export class Session {
     } catch (e) {
       return this.end_(E_FLASH);
     }
-    this.slot = 1 - c;
-    this.size = this.offer_.size;
-    this.received = 0;
-    this.carry_ = 0;
-    this.lastOff_ = -1;
-    this.header = undefined;
-    this.state = RECEIVING;
-    this.touched_ = this.o_.now();
-    return OK;
+    return this.receive_(1 - c, 0);
   }
 
   /**
-   * Instead of start() after a reset: continues a download whose prefix a
-   * checkpoint() vouched for. Same offer checks; the record must still name
-   * only the running image (as start() left it). On OK the session is
-   * RECEIVING from `received`, which may be earlier than the checkpoint
-   * (resume.ts); on a refusal the caller starts over with offer() + start().
+   * Enters RECEIVING at `at` bytes into the offered image in `slot` (0 after
+   * start(); more when a transport resumes). A header already in flash is
+   * read back and checked again.
    */
-  resume(o: Offer, bytes: number, crc: number): number {
-    const r = this.offer(o);
-    if (r !== OK) return r;
-    const b = this.boot_ as BootState;
-    if (!b.valid || b.pending !== NO_SLOT) return this.end_(E_RECORD);
-    const slot = 1 - confirmedSlot(b);
-    const p = prepareResume(this.o_.flash, this.o_.digest, this.o_.layout.slots[slot], o.size, bytes, crc, this.buf_);
-    if (p.code !== OK) return this.end_(p.code);
+  protected receive_(slot: number, at: number): number {
     this.slot = slot;
-    this.size = o.size;
-    this.received = p.at;
+    this.size = this.offer_.size;
+    this.received = at;
     this.carry_ = 0;
     this.lastOff_ = -1;
     this.header = undefined;
     this.state = RECEIVING;
     this.touched_ = this.o_.now();
-    const n = Math.min(p.at, HEADER_SIZE);
+    const n = Math.min(at, HEADER_SIZE);
     if (n) this.hdr_.set(this.o_.flash.read(n, this.o_.layout.slots[slot].address), 0);
-    if (p.at >= HEADER_SIZE) {
-      const h = this.checkHeader_();
-      if (h !== OK) return this.end_(h);
-    }
-    return OK;
+    return at >= HEADER_SIZE ? this.checkHeaderOrEnd_() : OK;
   }
 
-  /** Bytes of the image already in flash (a sub-alignment tail waits in RAM) and their CRC-32. */
-  checkpoint(): Checkpoint {
-    const n = this.state === RECEIVING ? this.received - this.carry_ : 0;
-    return { bytes: n, crc: n ? this.o_.digest.crc32Flash(this.o_.layout.slots[this.slot].address, n) : 0 };
+  private checkHeaderOrEnd_(): number {
+    const h = this.checkHeader_();
+    return h === OK ? OK : this.end_(h);
   }
 
   write(offset: number, bytes: Uint8Array, crc: number): number {
@@ -211,11 +182,7 @@ export class Session {
     this.lastOff_ = offset;
     this.lastLen_ = len;
     this.lastCrc_ = crc >>> 0;
-    if (!this.header && this.received >= HEADER_SIZE) {
-      const h = this.checkHeader_();
-      if (h !== OK) return this.end_(h);
-    }
-    return OK;
+    return !this.header && this.received >= HEADER_SIZE ? this.checkHeaderOrEnd_() : OK;
   }
 
   /** Writes a chunk at the next position, keeping a sub-alignment tail in RAM. */
@@ -326,7 +293,7 @@ export class Session {
     return OK;
   }
 
-  private end_(code: number): number {
+  protected end_(code: number): number {
     this.state = IDLE;
     this.lastError = code;
     this.carry_ = 0;

@@ -1,5 +1,5 @@
 import { E_DIGEST, E_TRIAL_ACTIVE, errorName, OK } from "../core/errors.js";
-import type { Session } from "../core/session.js";
+import type { ResumableSession as Session } from "../core/resume.js";
 import { onTrial } from "../core/state.js";
 import type { Clock } from "../hal/clock.js";
 import { type FwTarget, type Known, mergeAttributes, sameTarget, targetOf } from "./attributes.js";

@@ -1,5 +1,6 @@
 import { errorName, OK } from "../core/errors.js";
-import { type Checkpoint, type Session, RECEIVING } from "../core/session.js";
+import { RECEIVING } from "../core/session.js";
+import type { Checkpoint, ResumableSession as Session } from "../core/resume.js";
 import type { Clock } from "../hal/clock.js";
 import type { FwTarget } from "./attributes.js";
 import type { TbTransport } from "./ports.js";

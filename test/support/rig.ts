@@ -1,5 +1,5 @@
 import { decideBoot, type BootChoice } from "../../src/boot/decide.js";
-import { Session } from "../../src/core/session.js";
+import { ResumableSession as Session } from "../../src/core/resume.js";
 import { BootRecord } from "../../src/core/record.js";
 import { OK, errorName } from "../../src/core/errors.js";
 import { loadBoard, type Board } from "../../src/platform/host/boards.js";

@@ -1,6 +1,6 @@
 import { confirmRunning } from "../../boot/confirm.js";
 import { BootRecord } from "../../core/record.js";
-import { Session } from "../../core/session.js";
+import { ResumableSession as Session } from "../../core/resume.js";
 import type { Clock } from "../../hal/clock.js";
 import { u32le } from "../../thingsboard/checksum.js";
 import { TbClient } from "../../thingsboard/client.js";

@@ -1,7 +1,7 @@
 import { confirmRunning } from "../../../boot/confirm.js";
 import { type BootChoice, decideBoot } from "../../../boot/decide.js";
 import { BootRecord } from "../../../core/record.js";
-import { Session } from "../../../core/session.js";
+import { ResumableSession as Session } from "../../../core/resume.js";
 import type { Clock } from "../../../hal/clock.js";
 import { TbClient } from "../../../thingsboard/client.js";
 import { TbHttp } from "../../../thingsboard/http.js";
