@@ -38,7 +38,7 @@ export async function buildDevice({ entry, board, footer, stdin }) {
     minify: true,
     mangleProps: /_$/,
     legalComments: "none",
-    define: { __BOARD__: JSON.stringify(board || {}) },
+    define: { __BOARD__: JSON.stringify(board || {}), __BOARD_SHA256__: String(!board || board.sha256 !== false) },
     banner: { js: "(function(){" },
     footer: { js: "})();" + (footer || "") },
     external: ["Flash", "crypto", "Storage", "http", "MQTT", "net", "Wifi"],
