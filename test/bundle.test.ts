@@ -22,7 +22,7 @@ function boot(r: Rig) {
   return dev.ctx.APP as { version: string; slot: number; reason: number; confirmed?: boolean } | undefined;
 }
 
-for (const key of ["linux", "puckjs", "banglejs2", "pico"]) {
+for (const key of ["linux", "puckjs", "pixljs", "banglejs2", "pico"]) {
   t(key + ": the shipped stub boots v1, a staged v2 on trial, and v2 confirms itself", () => {
     const r = rig(key);
     installFactory(r.flash, r.board.layout, app(r, "1.0.0", true), 0);
