@@ -153,4 +153,15 @@ t("an image that never confirms rolls back after 3 boots and reports the old ver
   assert.not.ok(x.dev.client!.confirmed);
 });
 
+t("liveness: a ping every 15 s; after 3 unanswered the client restores the link and reports again", () => {
+  let mute = false;
+  const x = ncpRig({ baud: { initial: 38400, fast: 460800 }, wire: (b) => (mute ? [] : [b]) });
+  x.dev.powerOn();
+  assert.ok(x.until(() => x.sim.reported.length === 1));
+  mute = true;
+  assert.ok(x.until(() => x.events.includes("link:0"), 120_000), "gives up on the link after 3 pings");
+  mute = false;
+  assert.ok(x.until(() => x.sim.reported.length === 2, 10_000), "reports again once the NCP answers");
+});
+
 t.run();

@@ -40,6 +40,8 @@ const PING_TRIES = 3;
 export class NcpClient {
   confirmed = false;
   private o_: NcpClientOptions;
+  private lastPing_ = 0;
+  private misses_ = 0;
 
   constructor(o: NcpClientOptions) {
     this.o_ = o;
@@ -118,10 +120,27 @@ export class NcpClient {
     if (!sent) o.clock.setTimeout(() => this.begin(), 500);
   }
 
-  /** Called about once a second: ends a session that has stalled for 60 s. */
+  /**
+   * Called about once a second: ends a session that has stalled for 60 s,
+   * and keeps the NCP from thinking the client is gone (it pings after 25 s
+   * of silence): a ping every 15 s; after 3 unanswered in a row the link is
+   * restored at the initial rate and the running image reported again.
+   */
   tick(): void {
-    const code = this.o_.session.tick(this.o_.clock.now());
+    const o = this.o_;
+    const now = o.clock.now();
+    const code = o.session.tick(now);
     if (code !== OK) this.event_("stalled", code, 0);
+    if (now - this.lastPing_ < 15000 || o.session.state === RECEIVING) return;
+    this.lastPing_ = now;
+    o.rpc.call(P.NCP_PING, undefined, T_CALL, (st) => {
+      this.misses_ = st === P.ST_OK ? 0 : this.misses_ + 1;
+      if (this.misses_ < 3) return;
+      this.misses_ = 0;
+      this.event_("link", 0, 0);
+      if (o.baud) o.baud.setBaud(o.baud.initial);
+      this.begin();
+    });
   }
 
   private event_(name: string, a: number, b: number): void {
