@@ -14,8 +14,17 @@ export function deviceBoard(j) {
     id: j.id, base: num(f.base), size: num(f.size), blockLength: blockLength, writeAlign: f.writeAlign,
     eraseValue: f.eraseValue, slots: j.slots.map((s) => ({ address: num(s.address), size: num(s.size) })),
     banks: j.banks.map(num), maxTrials: j.maxTrials, sha256: j.sha256, memoryMapped: j.memoryMapped,
-    chunkSize: j.chunkSize,
+    chunkSize: j.chunkSize, jsVars: j.jsVars,
   };
+}
+
+/**
+ * Bits per step of the device's CRC-8 chain, by RAM: K = 4 needs an 8 KB
+ * table, K = 2 a 2 KB one; boards of about 2600 JsVars keep the plain loop.
+ */
+export function crc8Step(board) {
+  const vars = board && board.jsVars !== undefined ? board.jsVars : 0;
+  return vars === 0 || vars >= 8000 ? 4 : vars >= 4000 ? 2 : 0;
 }
 
 /**
@@ -38,7 +47,11 @@ export async function buildDevice({ entry, board, footer, stdin }) {
     minify: true,
     mangleProps: /_$/,
     legalComments: "none",
-    define: { __BOARD__: JSON.stringify(board || {}), __BOARD_SHA256__: String(!board || board.sha256 !== false) },
+    define: {
+      __BOARD__: JSON.stringify(board || {}),
+      __BOARD_SHA256__: String(!board || board.sha256 !== false),
+      __CRC8_K__: String(crc8Step(board)),
+    },
     banner: { js: "(function(){" },
     footer: { js: "})();" + (footer || "") },
     external: ["Flash", "crypto", "Storage", "http", "MQTT", "net", "Wifi"],

@@ -1,119 +1,121 @@
 import type { Crc8 } from "./crc8.js";
 import { BEG, END, ESC, MAX_PAYLOAD, XOFF, XON } from "./protocol.js";
 
-const OUT = 0;
-const IN = 1;
-const ESCAPED = 2;
-
 function special(v: number): boolean {
   return v === BEG || v === END || v === ESC || v === XON || v === XOFF;
 }
 
+const S_BEG = String.fromCharCode(BEG);
+const S_END = String.fromCharCode(END);
+
+/** Espruino's serial data are Strings; host links give bytes. Both have indexOf, with different arguments. */
+function find(d: Uint8Array | string, v: number, from: number): number {
+  return typeof d === "string" ? d.indexOf(v === BEG ? S_BEG : S_END, from) : d.indexOf(v, from);
+}
+
 /**
- * Frames out of a byte stream split at any point. Copies runs between
- * special bytes with built-ins (indexOf, set), never byte by byte. Restarts
- * on every BEG, so a lost END or garbage costs one frame, not two; ignores
- * empty frames, oversized frames, bad escapes and bad CRC-8.
+ * Frames out of a byte stream split at any point. Each piece is appended
+ * whole (Espruino's Uint8Array.set takes a String) after two built-in scans,
+ * for BEG and END; escapes are undone once per frame, run by run, and the
+ * CRC-8 checked. Restarts on every BEG, so a lost END or garbage costs one
+ * frame, not two; ignores empty frames, oversized frames, bad escapes and
+ * bad CRC-8.
  */
 export class FrameDecoder {
-  /** Raw payload of the frame being received, CRC-8 last. */
+  /** Escaped bytes of the frame being received; after END, its raw payload with the CRC-8 last. */
   readonly buf: Uint8Array;
   crcErrors = 0;
   overflows = 0;
   escapeErrors = 0;
   frames = 0;
   private len_ = 0;
-  private state_ = OUT;
+  private in_ = false;
   private crc8_: Crc8;
   private onFrame_: (payload: Uint8Array, len: number) => void;
 
   /** `onFrame` sees `buf` and the payload length (CRC excluded); the bytes are valid during the call only. */
   constructor(o: { crc8: Crc8; onFrame: (payload: Uint8Array, len: number) => void; maxPayload?: number }) {
-    this.buf = new Uint8Array((o.maxPayload || MAX_PAYLOAD) + 1);
+    // Room for the largest legal frame fully escaped.
+    this.buf = new Uint8Array(2 * ((o.maxPayload || MAX_PAYLOAD) + 1));
     this.crc8_ = o.crc8;
     this.onFrame_ = o.onFrame;
   }
 
-  feed(d: Uint8Array): void {
+  feed(d: Uint8Array | string): void {
     const n = d.length;
     let i = 0;
-    // Next position of each special byte at or after i; -1 = none left.
-    let pBeg = -2;
-    let pEnd = -2;
-    let pEsc = -2;
     while (i < n) {
-      if (this.state_ === OUT) {
-        if (pBeg < i && pBeg !== -1) pBeg = d.indexOf(BEG, i);
-        if (pBeg < 0) return;
-        i = pBeg + 1;
-        this.begin_();
+      const b = find(d, BEG, i);
+      if (!this.in_) {
+        if (b < 0) return;
+        this.in_ = true;
+        this.len_ = 0;
+        i = b + 1;
         continue;
       }
-      if (this.state_ === ESCAPED) {
-        const v = d[i++];
-        if (v === BEG) {
-          this.begin_();
-          continue;
-        }
-        if (!special(v ^ 0xff)) {
-          this.escapeErrors++;
-          this.state_ = OUT;
-          continue;
-        }
-        this.put_(undefined, v ^ 0xff);
-        continue;
-      }
-      if (pBeg < i && pBeg !== -1) pBeg = d.indexOf(BEG, i);
-      if (pEnd < i && pEnd !== -1) pEnd = d.indexOf(END, i);
-      if (pEsc < i && pEsc !== -1) pEsc = d.indexOf(ESC, i);
+      const e = find(d, END, i);
+      // Up to whichever comes first: a new frame, the end of this one, or the piece's end.
       let j = n;
-      if (pBeg >= 0 && pBeg < j) j = pBeg;
-      if (pEnd >= 0 && pEnd < j) j = pEnd;
-      if (pEsc >= 0 && pEsc < j) j = pEsc;
-      if (j > i) this.put_(d.subarray(i, j), 0);
-      if (this.state_ === OUT) {
-        i = j;
-        continue;
+      if (b >= 0) j = b;
+      if (e >= 0 && e < j) j = e;
+      if (!this.append_(d, i, j)) this.in_ = false;
+      else if (j === e) this.end_();
+      if (j === b) {
+        // Every BEG starts over, whatever came before it.
+        this.in_ = true;
+        this.len_ = 0;
       }
-      if (j === n) return;
-      const b = d[j];
-      i = j + 1;
-      if (b === ESC) this.state_ = ESCAPED;
-      else if (b === BEG) this.begin_();
-      else this.end_();
+      i = j === n ? n : j + 1;
     }
   }
 
-  private begin_(): void {
-    this.state_ = IN;
-    this.len_ = 0;
+  private append_(d: Uint8Array | string, i: number, j: number): boolean {
+    if (j === i) return true;
+    const len = this.len_;
+    if (len + j - i > this.buf.length) {
+      this.overflows++;
+      return false;
+    }
+    const part = i === 0 && j === d.length ? d : typeof d === "string" ? d.substring(i, j) : d.subarray(i, j);
+    // A String writes its char codes on Espruino (the host stand-in does the same).
+    this.buf.set(part as Uint8Array, len);
+    this.len_ = len + j - i;
+    return true;
   }
 
-  /** Appends a run, or one unescaped byte `v`; an overflow drops the frame. */
-  private put_(run: Uint8Array | undefined, v: number): void {
-    const len = this.len_;
-    const n = run ? run.length : 1;
-    if (len + n > this.buf.length) {
+  /** Undoes the escapes in place, run by run, and checks the CRC-8. */
+  private end_(): void {
+    this.in_ = false;
+    const buf = this.buf;
+    const n = this.len_;
+    const esc = buf.subarray(0, n);
+    let r = esc.indexOf(ESC);
+    let w = r < 0 ? n : r;
+    while (r >= 0) {
+      if (r + 1 >= n || !special(buf[r + 1] ^ 0xff)) {
+        this.escapeErrors++;
+        return;
+      }
+      buf[w++] = buf[r + 1] ^ 0xff;
+      r += 2;
+      const next = esc.indexOf(ESC, r);
+      const stop = next < 0 ? n : next;
+      if (stop > r) buf.set(buf.subarray(r, stop), w);
+      w += stop - r;
+      r = next;
+    }
+    const len = w - 1;
+    if (len < 2) return;
+    if (len > MAX_PAYLOAD) {
       this.overflows++;
-      this.state_ = OUT;
       return;
     }
-    if (run) this.buf.set(run, len);
-    else this.buf[len] = v;
-    this.len_ = len + n;
-    this.state_ = IN;
-  }
-
-  private end_(): void {
-    this.state_ = OUT;
-    const len = this.len_ - 1;
-    if (len < 2) return;
-    if (this.crc8_(this.buf, 0, len) !== this.buf[len]) {
+    if (this.crc8_(buf, 0, len) !== buf[len]) {
       this.crcErrors++;
       return;
     }
     this.frames++;
-    this.onFrame_(this.buf, len);
+    this.onFrame_(buf, len);
   }
 }
 

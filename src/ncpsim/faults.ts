@@ -51,7 +51,7 @@ export function faultyLink(link: Link, f: Faults, clock: Clock): Link {
   };
   return {
     write: (b) => pass(b, (p) => link.write(p)),
-    onData: (h) => link.onData((b) => pass(b, h)),
+    onData: (h) => link.onData((b) => pass(typeof b === "string" ? new Uint8Array(Buffer.from(b, "latin1")) : b, h)),
     setBaud: (b) => link.setBaud(b),
   };
 }

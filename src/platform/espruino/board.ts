@@ -14,6 +14,8 @@ export interface DeviceBoard {
   sha256: boolean;
   memoryMapped: boolean;
   chunkSize: number;
+  /** JsVars on the stock firmware (0 = grows as needed). */
+  jsVars: number;
 }
 
 declare const __BOARD__: DeviceBoard;

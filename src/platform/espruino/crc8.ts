@@ -10,14 +10,20 @@ import { type Crc8, crc8 as crc8Loop } from "../../ncp/crc8.js";
  * recurrence runs inside one built-in call. It relies on mapInPlace going
  * element by element straight in RAM, with unaligned views, as 2v29 does:
  * a self-check against the loop decides once, and falls back to the loop.
- * RAM: a 2 KB table and a 514-byte work buffer, made on the first long frame.
+ * RAM: a 2^(9+K)-byte table (K = 2: 2 KB, K = 4: 8 KB) and a 514-byte work
+ * buffer, made when the client starts: made later, in fragmented memory, the
+ * table may not get one flat block, and every lookup then walks a chain
+ * (measured: 16 ms instead of 1.4 ms a frame). build.mjs picks K by the
+ * board's RAM (0 = no chain: the loop alone, for 2600-JsVar boards).
  */
-const K = 2;
+declare const __CRC8_K__: number;
+const K = __CRC8_K__;
 const PIECE = 64;
-const STEPS = PIECE * (8 / K);
+const STEPS = K ? PIECE * (8 / K) : 0;
 
 export function chainCrc8(): Crc8 {
-  let tab: Uint16Array | undefined;
+  if (!K) return crc8Loop;
+  let tab: Uint16Array;
   let w: Uint8Array;
   let unp: Uint16Array;
   let rd: Uint16Array;
@@ -29,7 +35,7 @@ export function chainCrc8(): Crc8 {
       const len = Math.min(PIECE, end - off);
       E.mapInPlace(b.subarray(off, off + len), unp, undefined, K);
       w[1] = c;
-      E.mapInPlace(rd, wr, tab as Uint16Array, 16);
+      E.mapInPlace(rd, wr, tab, 16);
       c = w[(8 / K) * 2 * len + 1];
     }
     return c;
@@ -55,9 +61,6 @@ export function chainCrc8(): Crc8 {
     for (let i = 0; i < probe.length; i++) probe[i] = (i * 167 + 13) & 255;
     ok = chain(probe, 0, probe.length) === crc8Loop(probe, 0, probe.length) && chain(probe, 7, 71) === crc8Loop(probe, 7, 71);
   };
-  return (b, start, end) => {
-    if (end - start < PIECE) return crc8Loop(b, start, end);
-    if (!tab) init();
-    return ok ? chain(b, start, end) : crc8Loop(b, start, end);
-  };
+  init();
+  return (b, start, end) => (ok && end - start >= PIECE ? chain(b, start, end) : crc8Loop(b, start, end));
 }

@@ -2,8 +2,9 @@ import type { Link } from "../../hal/link.js";
 
 /**
  * Serial1 as a Link. Espruino hands received data over as a String cut at
- * arbitrary points; one E.toUint8Array per callback, then typed-array
- * built-ins only. `options` is Serial1.setup's ({rx, tx} or {path} on Linux).
+ * arbitrary points; the frame decoder takes it as it is (String.indexOf,
+ * Uint8Array.set from a String). `options` is Serial1.setup's ({rx, tx}, or
+ * {path} on Linux).
  */
 export function serialLink(baud: number, options: object): Link {
   Serial1.setup(baud, options);
@@ -11,7 +12,7 @@ export function serialLink(baud: number, options: object): Link {
     write: (bytes) => Serial1.write(bytes),
     onData: (h) => {
       Serial1.removeAllListeners("data");
-      Serial1.on("data", (d) => h(E.toUint8Array(d)));
+      Serial1.on("data", h);
     },
     setBaud: (b) => Serial1.setup(b, options),
   };

@@ -88,7 +88,7 @@ export function espruinoVM(o: EspruinoVMOptions) {
   const Serial1 = {
     setup: (baud: number) => s && s.setBaud(baud),
     on: (ev: string, h: (d: string) => void) => {
-      if (ev === "data" && s) s.onData((b) => guard(() => h(latin1(b)))());
+      if (ev === "data" && s) s.onData((b) => guard(() => h(typeof b === "string" ? b : latin1(b)))());
     },
     removeAllListeners: () => s && s.onData(() => {}),
     write: (d: Uint8Array | string) => alive && s && s.write(bytes(d)),
@@ -110,6 +110,11 @@ export function espruinoVM(o: EspruinoVMOptions) {
   ctx.global = ctx;
   vm.createContext(ctx);
   ctx.Uint16Array = espruinoUint16(vm.runInContext("Uint16Array", ctx));
+  // Espruino's Uint8Array.set takes a String and writes its char codes; V8's would write NaN (0).
+  vm.runInContext(
+    "(function(p){var set=p.set;p.set=function(a,o){if(typeof a==='string'){var b=new Uint8Array(a.length);for(var i=0;i<a.length;i++)b[i]=a.charCodeAt(i)&255;a=b;}return set.call(this,a,o);};})(Uint8Array.prototype)",
+    ctx,
+  );
   return {
     ctx: ctx,
     log: log,
