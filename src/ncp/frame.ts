@@ -43,6 +43,12 @@ export class FrameDecoder {
 
   feed(d: Uint8Array | string): void {
     const n = d.length;
+    // Most pieces lie inside a frame: one copy, two scans, nothing else.
+    if (this.in_ && find(d, BEG, 0) < 0 && find(d, END, 0) < 0 && this.len_ + n <= this.buf.length) {
+      this.buf.set(d as Uint8Array, this.len_);
+      this.len_ += n;
+      return;
+    }
     let i = 0;
     while (i < n) {
       const b = find(d, BEG, i);
