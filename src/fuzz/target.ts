@@ -57,9 +57,12 @@ export class FuzzTarget {
       boot: { slot: b.slot, reason: b.reason, type: b.info.type, version: b.info.version, build: b.info.build },
       chunkSize: this.board.chunkSize,
       confirm: () => confirmRunning({ flash: this.flash, digest: digest, layout: layout, running: b.slot }),
-      reboot: () => {
-        this.reboots++;
-        this.powerOn();
+      system: {
+        reboot: () => {
+          this.reboots++;
+          this.powerOn();
+        },
+        memoryFree: () => 0,
       },
       onEvent: (n, a) => {
         if (n === "progress") return;

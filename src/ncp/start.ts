@@ -2,11 +2,13 @@ import type { Clock } from "../hal/clock.js";
 import type { Digest } from "../hal/digest.js";
 import type { Flash } from "../hal/flash.js";
 import type { Link } from "../hal/link.js";
+import type { System } from "../hal/system.js";
 import type { Layout } from "../core/layout.js";
 import { BootRecord } from "../core/record.js";
 import { Session } from "../core/session.js";
 import { NcpClient } from "./client.js";
 import type { Crc8 } from "./crc8.js";
+import { MAX_PAYLOAD, WRITE_OVERHEAD } from "./protocol.js";
 import { Rpc } from "./rpc.js";
 
 export interface NcpStartOptions {
@@ -21,7 +23,7 @@ export interface NcpStartOptions {
   chunkSize: number;
   /** Confirms the running image once the NCP has answered; undefined = the application does. */
   confirm?: () => boolean;
-  reboot: () => void;
+  system: System;
   baud?: { initial: number; fast: number; setBaud: (b: number) => void };
   blynk?: string;
   onEvent?: (name: string, a?: number, b?: number) => void;
@@ -30,15 +32,17 @@ export interface NcpStartOptions {
 /** Wires session, RPC and client over one link, reports the running image, and ticks once a second. */
 export function startNcp(o: NcpStartOptions): NcpClient {
   const b = o.boot;
+  // A write frame (chunk + 16 bytes) must fit the 1536-byte frame limit.
+  const chunk = Math.min(o.chunkSize, MAX_PAYLOAD + 1 - WRITE_OVERHEAD);
   const session = new Session({
     flash: o.flash, digest: o.digest, layout: o.layout, running: b.slot,
     record: new BootRecord({ flash: o.flash, crc32: o.digest.crc32, banks: o.layout.banks }),
-    firmware: { type: b.type, version: b.version }, chunkMax: o.chunkSize, now: () => o.clock.now(),
+    firmware: { type: b.type, version: b.version }, chunkMax: chunk, now: () => o.clock.now(),
   });
   const client = new NcpClient({
     rpc: new Rpc({ link: o.link, clock: o.clock, crc8: o.crc8 }), session: session, clock: o.clock,
-    firmware: { type: b.type, version: b.version, build: b.build }, chunkSize: o.chunkSize,
-    trial: b.reason === 1, confirm: o.confirm, reboot: o.reboot, baud: o.baud, blynk: o.blynk, onEvent: o.onEvent,
+    firmware: { type: b.type, version: b.version, build: b.build }, chunkSize: chunk,
+    trial: b.reason === 1, confirm: o.confirm, reboot: () => o.system.reboot(), baud: o.baud, blynk: o.blynk, onEvent: o.onEvent,
   });
   const tick = () => {
     client.tick();

@@ -64,7 +64,7 @@ export class VirtualBoard {
       boot: { slot: b.slot, reason: b.reason, type: b.info.type, version: b.info.version, build: b.info.build },
       chunkSize: o.chunkSize || o.board.chunkSize,
       confirm: () => healthy && confirmRunning({ flash: o.flash, digest: digest, layout: o.board.layout, running: b.slot }),
-      reboot: () => clock.setTimeout(() => this.powerOn(), 10),
+      system: { reboot: () => clock.setTimeout(() => this.powerOn(), 10), memoryFree: () => 0 },
       baud: o.baud ? { initial: o.baud.initial, fast: o.baud.fast, setBaud: (x) => link.setBaud(x) } : undefined,
       onEvent: o.onEvent,
     });

@@ -6,6 +6,7 @@ import { espruinoDigest } from "./digest.js";
 import { espruinoFlash } from "./flash.js";
 import { chainCrc8 } from "./crc8.js";
 import { serialLink } from "./link.js";
+import { espruinoSystem } from "./system.js";
 import type { Link } from "../../hal/link.js";
 
 /*
@@ -48,7 +49,7 @@ global.OTA = {
       clock: { now: () => getTime() * 1000, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h) },
       chunkSize: opt.chunkSize || BOARD.chunkSize,
       confirm: opt.autoConfirm === false ? undefined : confirm,
-      reboot: () => E.reboot(),
+      system: espruinoSystem,
       baud: opt.fastBaud ? { initial: baud, fast: opt.fastBaud, setBaud: (b: number) => link.setBaud(b) } : undefined,
       onEvent: opt.onEvent,
     });
