@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import { bundle } from "../src/platform/host/espruino-vm.js";
+import { buildImage, blynkTag } from "../src/platform/host/image.js";
+import { HEADER_SIZE } from "../src/core/header.js";
+
+export const BAUD = 115200;
+/** Bytes a second on an 8N1 line at BAUD. */
+export const LINE_RATE = BAUD / 10;
+export const TYPE = "TMPL0BENCH";
+/** The update every figure is measured on: 128 KB, exactly slot 1 of the linux board. */
+export const IMAGE_BYTES = 128 * 1024;
+
+export const GOALS = { chunkPathRatio: 2, jsVarsPerChunk: 0, jsVarsPeak: 300, bundleBytes: 8192, lineRate: 0.9 };
+
+/** minified client + boot stub for the linux board, as built. */
+export function bundleBytes(): number {
+  return bundle("linux", "client").length + bundle("linux", "boot").length;
+}
+
+/**
+ * A 128 KB image whose payload is JavaScript text (the client bundle again and
+ * again), as a real application image is: few bytes need escaping on the wire.
+ */
+export function bigImage(version: string): Uint8Array {
+  const build = "bench";
+  const room = IMAGE_BYTES - HEADER_SIZE - blynkTag({ type: TYPE, version: version, build: build }).length;
+  const js = bundle("linux", "client");
+  const text = js.repeat(Math.ceil(room / js.length)).slice(0, room);
+  const img = buildImage({ board: "LINUX", type: TYPE, version: version, build: build, payload: new TextEncoder().encode(text) });
+  if (img.length !== IMAGE_BYTES) throw new Error("bench image is " + img.length + " bytes");
+  return img;
+}
+
+/** bench/app.js: the device side of the interpreter run. */
+export function deviceApp(): string {
+  return readFileSync(new URL("./app.js", import.meta.url), "utf8");
+}

@@ -1,0 +1,24 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { espruinoBin, findSocat } from "../src/e2e/interpreter.js";
+import { e2eSkipReason } from "../src/e2e/main.js";
+import { runE2E } from "../src/e2e/run.js";
+
+// The same run as `npm run e2e`: on Espruino's Linux interpreter when ESPRUINO_BIN is set, else one test that says why not.
+const skip = e2eSkipReason();
+
+if (skip) {
+  test("e2e on the real interpreter: skipped", () => {
+    console.log("  e2e skipped: " + skip);
+  });
+} else {
+  test("e2e on Espruino's Linux interpreter: update, reboot, confirm, rollback after 3 trial boots", async () => {
+    const r = await runE2E({ bin: espruinoBin().bin!, socat: findSocat()! });
+    assert.equal(r.boots.map((b) => b.slot + ":" + b.reason + ":" + b.version), [
+      "0:0:1.0.0", "1:1:2.0.0", "1:0:2.0.0", "0:1:3.0.0", "0:1:3.0.0", "0:1:3.0.0", "1:2:2.0.0",
+    ]);
+    console.log("  e2e on the interpreter: " + r.seconds.toFixed(1) + " s");
+  });
+}
+
+test.run();
