@@ -80,7 +80,10 @@
       return r;
     };
   };
-  if (MEM) {
+  // Installed after OTA.ncp() (the client looks them up at each call): the
+  // client's start-up allocations (e.g. the CRC-8 table, which is fast only
+  // as one flat block) then meet the same heap in both modes.
+  var wrapBuiltins = function () {
     ["CRC32", "mapInPlace", "convolve", "sum", "toString"].forEach(function (n) {
       if (E[n]) wrap(E, n, "E." + n);
     });
@@ -88,7 +91,7 @@
     wrap(F, "write", "Flash.write");
     wrap(F, "erasePage", "Flash.erasePage");
     wrap(crypto, "SHA256", "crypto.SHA256");
-  }
+  };
 
   // The chunk path: from the handler call after otaUpdateStart's answer to the
   // end of the call that answered the last chunk.
@@ -203,4 +206,5 @@
       } else if (n != "reported") print("EV " + n + " " + a + " " + b);
     },
   });
+  if (MEM) wrapBuiltins();
 })();
