@@ -33,6 +33,8 @@ const layout = boardLayout(BOARD);
 const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "", build: "" }) as {
   slot: number; reason: number; type: string; version: string; build: string;
 };
+// Made now, at boot, so its table gets one flat block (crc8.ts).
+const crc8 = chainCrc8();
 const confirm = () => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot });
 
 global.OTA = {
@@ -45,7 +47,7 @@ global.OTA = {
     const options = opt.serial || {};
     const link = opt.link || serialLink(baud, options);
     return startNcp({
-      link: link, flash: flash, digest: digest, layout: layout, crc8: chainCrc8(), boot: boot,
+      link: link, flash: flash, digest: digest, layout: layout, crc8: crc8, boot: boot,
       clock: { now: () => getTime() * 1000, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h) },
       chunkSize: opt.chunkSize || BOARD.chunkSize,
       confirm: opt.autoConfirm === false ? undefined : confirm,

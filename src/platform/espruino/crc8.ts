@@ -11,10 +11,12 @@ import { type Crc8, crc8 as crc8Loop } from "../../ncp/crc8.js";
  * element by element straight in RAM, with unaligned views, as 2v29 does:
  * a self-check against the loop decides once, and falls back to the loop.
  * RAM: a 2^(9+K)-byte table (K = 2: 2 KB, K = 4: 8 KB) and a 514-byte work
- * buffer, made when the client starts: made later, in fragmented memory, the
- * table may not get one flat block, and every lookup then walks a chain
- * (measured: 16 ms instead of 1.4 ms a frame). build.mjs picks K by the
- * board's RAM (0 = no chain: the loop alone, for 2600-JsVar boards).
+ * buffer, made when the client bundle loads (at boot, before the application
+ * allocates): in fragmented memory the table may not get one flat block and
+ * every lookup then walks a chain (measured: 12-16 ms instead of 1.4 ms a
+ * frame), so a table that is not flat (E.getAddressOf) means the loop.
+ * build.mjs picks K by the board's RAM (0 = no chain: the loop alone, for
+ * 2600-JsVar boards).
  */
 declare const __CRC8_K__: number;
 const K = __CRC8_K__;
@@ -59,7 +61,8 @@ export function chainCrc8(): Crc8 {
     wr = new Uint16Array(w.buffer, 2, STEPS);
     const probe = new Uint8Array(150);
     for (let i = 0; i < probe.length; i++) probe[i] = (i * 167 + 13) & 255;
-    ok = chain(probe, 0, probe.length) === crc8Loop(probe, 0, probe.length) && chain(probe, 7, 71) === crc8Loop(probe, 7, 71);
+    ok = E.getAddressOf(tab, true) !== 0 &&
+      chain(probe, 0, probe.length) === crc8Loop(probe, 0, probe.length) && chain(probe, 7, 71) === crc8Loop(probe, 7, 71);
   };
   init();
   return (b, start, end) => (ok && end - start >= PIECE ? chain(b, start, end) : crc8Loop(b, start, end));

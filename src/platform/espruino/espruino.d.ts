@@ -6,6 +6,7 @@ interface EspruinoE {
   memoryArea(address: number, length: number): string;
   reboot(): void;
   getErrorFlags(): string[];
+  getAddressOf(v: unknown, flatAddress: boolean): number;
   mapInPlace(from: ArrayBufferView, to: ArrayBufferView, map: ArrayLike<number> | undefined, bits?: number): void;
 }
 interface EspruinoSerial {

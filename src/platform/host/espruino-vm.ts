@@ -76,6 +76,8 @@ export function espruinoVM(o: EspruinoVMOptions) {
       throw new Reboot("E.reboot()");
     },
     getErrorFlags: () => [],
+    // Every buffer is one block in V8: flat.
+    getAddressOf: () => 1,
     mapInPlace: (from: View, to: View, map: ArrayLike<number> | undefined, bits?: number) => mapInPlace(from, to, map, bits),
   };
   const crypto = {
