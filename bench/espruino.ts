@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { installScript } from "../src/cli/install-script.js";
 import { HEADER_SIZE } from "../src/core/header.js";
-import { Board, ptyPair, runScript, until } from "../src/e2e/interpreter.js";
+import { Board, installOn, ptyPair, until } from "../src/e2e/interpreter.js";
 import { NcpSimulator } from "../src/ncpsim/simulator.js";
 import { loadBoard } from "../src/platform/host/boards.js";
 import { realClock } from "../src/platform/host/clock.js";
@@ -81,9 +80,7 @@ export async function runOnce(o: { bin: string; socat: string; mode: "time" | "m
     config.image0Length = Math.floor((new TextEncoder().encode(js()).length) / 1024) * 1024;
     const v1 = buildImage({ board: "LINUX", type: TYPE, version: "1.0.0", build: "bench", payload: new TextEncoder().encode(js()) });
     const big = bigImage("2.0.0");
-    writeFileSync(join(dir, "install.js"), installScript(board, v1, { quit: true }));
-    const inst = runScript(o.bin, dir, "install.js");
-    if (inst.status !== 0 || !inst.out.includes("OTA install: done")) throw new Error("install failed (status " + inst.status + "):\n" + inst.out);
+    installOn(o.bin, dir, board, v1);
 
     const serial = await openSerial(pty.a, BAUD);
     cleanups.push(() => serial.close());

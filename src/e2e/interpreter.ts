@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { accessSync, constants, existsSync } from "node:fs";
+import { accessSync, constants, existsSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { installScript } from "../cli/install-script.js";
+import type { Board as Board_ } from "../platform/host/boards.js";
 
 /*
  * Espruino's Linux build as a board: a process per power-on in one directory
@@ -81,6 +83,13 @@ export function runScript(bin: string, dir: string, file: string, timeoutMs = 30
 }
 
 /** A pty pair linked by socat: `a` for the host, `b` for the interpreter's Serial1. */
+/** Installs boot stub, `image` in slot 0 and a boot record into `dir`'s espruino.flash, as a board's first upload would. */
+export function installOn(bin: string, dir: string, board: Board_, image: Uint8Array): void {
+  writeFileSync(join(dir, "install.js"), installScript(board, image, { quit: true }));
+  const inst = runScript(bin, dir, "install.js");
+  if (inst.status !== 0 || !inst.out.includes("OTA install: done")) throw new Error("install failed (status " + inst.status + "):\n" + inst.out);
+}
+
 export async function ptyPair(socat: string, dir: string): Promise<{ a: string; b: string; close: () => void }> {
   const a = join(dir, "ptyA");
   const b = join(dir, "ptyB");

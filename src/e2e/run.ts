@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { installScript } from "../cli/install-script.js";
 import { BootRecord } from "../core/record.js";
 import { NcpSimulator } from "../ncpsim/simulator.js";
 import { loadBoard } from "../platform/host/boards.js";
@@ -11,7 +10,7 @@ import { crc32 } from "../platform/host/digest.js";
 import { buildImage } from "../platform/host/image.js";
 import { NorFlash } from "../platform/host/norflash.js";
 import { openSerial } from "../platform/host/serial.js";
-import { Board, ptyPair, runScript, until, type Boot } from "./interpreter.js";
+import { Board, installOn, ptyPair, until, type Boot } from "./interpreter.js";
 
 /*
  * The whole story on Espruino's Linux interpreter, over a pty pair to the NCP
@@ -85,9 +84,7 @@ export async function runE2E(o: E2EOptions): Promise<E2EResult> {
 
     log("install: boot stub as .boot0, v1 in slot 0, a boot record (" + dir + ")");
     const linux = loadBoard("linux");
-    writeFileSync(join(dir, "install.js"), installScript(linux, v1, { quit: true }));
-    const inst = runScript(o.bin, dir, "install.js");
-    if (inst.status !== 0 || !inst.out.includes("OTA install: done")) throw new Error("install failed (status " + inst.status + "):\n" + inst.out);
+    installOn(o.bin, dir, linux, v1);
 
     const link = await openSerial(pty.a, BAUD);
     cleanups.push(() => link.close());
