@@ -14,7 +14,7 @@ export function deviceBoard(j) {
     id: j.id, base: num(f.base), size: num(f.size), blockLength: blockLength, writeAlign: f.writeAlign,
     eraseValue: f.eraseValue, slots: j.slots.map((s) => ({ address: num(s.address), size: num(s.size) })),
     banks: j.banks.map(num), maxTrials: j.maxTrials, sha256: j.sha256, memoryMapped: j.memoryMapped,
-    chunkSize: j.chunkSize, jsVars: j.jsVars,
+    chunkSize: j.chunkSize, jsVars: j.jsVars, trialTimeout: j.trialTimeout || 120,
   };
 }
 

@@ -7,7 +7,7 @@ import { buildImage } from "../src/platform/host/image.js";
 import { installFactory } from "../src/platform/host/install.js";
 import { LinkPair } from "../src/platform/host/links.js";
 import { rng } from "../src/platform/host/power.js";
-import { TYPE, rig, type Rig } from "./support/rig.js";
+import { TYPE, powerOn, rig, session, update, type Rig } from "./support/rig.js";
 
 const t = suite("built bundle driven by the NCP simulator");
 
@@ -73,6 +73,18 @@ t("a bad release that never confirms is rolled back by the shipped stub", () => 
   assert.ok(x.until(() => x.dev.running!.reason === 2), x.dev.boots.map((b) => b.version + "/" + b.reason).join(" "));
   assert.equal(x.dev.boots.map((b) => b.version), ["1.0.0", "3.0.0", "3.0.0", "3.0.0", "1.0.0"]);
   assert.ok(x.until(() => sim.reported[0].version === "1.0.0"));
+});
+
+t("an image that throws while loading and never resets is reset by the stub's trial timer, then rolled back", () => {
+  const x = setup("linux");
+  const broken = buildImage({ board: x.r.board.id, type: TYPE, version: "3.0.0", build: "test", payload: new TextEncoder().encode(bundle("linux", "client") + "\nthrow new Error('broken release');\n") });
+  const s = session(x.r, powerOn(x.r));
+  update(s, broken);
+  x.dev.powerOn();
+  assert.is(x.dev.running!.reason, 1, "on trial");
+  assert.match(x.dev.vm!.log.join("\n"), /broken release/);
+  assert.ok(x.until(() => x.dev.running!.reason === 2, 10 * 60_000), x.dev.boots.map((b) => b.version + "/" + b.reason).join(" "));
+  assert.equal(x.dev.boots.map((b) => b.reason), [1, 1, 1, 2]);
 });
 
 t.run();

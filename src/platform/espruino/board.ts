@@ -14,6 +14,8 @@ export interface DeviceBoard {
   sha256: boolean;
   memoryMapped: boolean;
   chunkSize: number;
+  /** Seconds an image on trial may run without confirming before the stub resets the board. */
+  trialTimeout: number;
   /** JsVars on the stock firmware (0 = grows as needed). */
   jsVars: number;
 }

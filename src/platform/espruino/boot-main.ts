@@ -1,4 +1,6 @@
-import { decideBoot } from "../../boot/decide.js";
+import { BOOT_TRIAL, decideBoot } from "../../boot/decide.js";
+import { BootRecord } from "../../core/record.js";
+import { onTrial } from "../../core/state.js";
 import { HEADER_SIZE } from "../../core/header.js";
 import { BOARD, boardLayout } from "./board.js";
 import { espruinoDigest } from "./digest.js";
@@ -23,3 +25,12 @@ global.OTA_LOAD = () => {
   return BOARD.memoryMapped ? E.memoryArea(at, info.payloadLength) : E.toString(flash.read(info.payloadLength, at));
 };
 if (!info) console.log("OTA: no valid image in either slot");
+// An image on trial that neither confirms nor resets (it hangs, or throws
+// while loading) would hold its trial for ever: after trialTimeout seconds
+// still on trial, reset, which spends the next trial and ends in a rollback.
+if (choice.reason === BOOT_TRIAL) {
+  setTimeout(() => {
+    const rec = new BootRecord({ flash: flash, crc32: digest.crc32, banks: BOARD.banks });
+    if (onTrial(rec.read())) E.reboot();
+  }, BOARD.trialTimeout * 1000);
+}

@@ -128,7 +128,16 @@ export function espruinoVM(o: EspruinoVMOptions) {
       alive = false;
       if (s) s.onData(() => {});
     },
-    run: (code: string, name = "code.js") => guard(() => vm.runInContext(code, ctx, { filename: name }))(),
+    /** Runs code as Espruino runs a boot file: an uncaught error is printed, not fatal. */
+    run: (code: string, name = "code.js") =>
+      guard(() => {
+        try {
+          vm.runInContext(code, ctx, { filename: name });
+        } catch (e) {
+          if (e instanceof Reboot || (e as Error).name === "Reboot") throw e;
+          log.push("Uncaught " + (e instanceof Error ? e.message : String(e)));
+        }
+      })(),
   };
 }
 
