@@ -2,53 +2,50 @@ import { parseArgs } from "node:util";
 import { describeImage, mkimage } from "./mkimage.js";
 
 const USAGE = `espruino-ota <command> [options]
-  demo                          whole update on emulated flash: v1 -> v2 (trial, confirm) -> bad v3 (rollback)
+  demo                          a whole Blynk.Air update on emulated flash: v1 -> v2 (trial, confirm) -> bad v3 (rollback)
   mkimage --app F --out F --board B --type T --version V [--build S] [--with-client]
   info FILE                     print an image's header
   install-script --board B --image F [--quit]   Espruino script: boot stub as .boot0, F in slot 0, a boot record
-  ncp-sim --image F (--port P | --in-process)   play the Blynk NCP and push F (see ncp-sim --help)
+  ncp-sim --image F (--port P | --in-process)   play the Blynk NCP and push F (ncp-sim alone lists its options)
+  tb-sim --image F ...          a ThingsBoard device-API stand-in, MQTT + HTTP (tb-sim alone lists its options)
+  sweep [--board B] [--quick]   power cut at every flash operation; last line: power-cut sweep: N cuts, B bricked, L lost
+  fuzz [--inputs N] [--seed S]  hostile inputs to the client; last line: fuzz: N inputs, C crashes, W stray writes
 `;
 
-async function main(argv: string[]): Promise<number> {
-  const cmd = argv[0];
-  const rest = argv.slice(1);
-  if (cmd === "mkimage") {
-    const { values } = parseArgs({
-      args: rest,
-      options: {
-        app: { type: "string" }, out: { type: "string" }, board: { type: "string", default: "linux" },
-        type: { type: "string" }, version: { type: "string" }, build: { type: "string" }, "with-client": { type: "boolean" },
-      },
-    });
-    if (!values.app || !values.out || !values.type || !values.version) throw new Error("mkimage needs --app, --out, --type and --version");
-    mkimage({ app: values.app, out: values.out, board: values.board as string, type: values.type, version: values.version, build: values.build, withClient: values["with-client"] });
-    console.log(describeImage(values.out));
-    return 0;
-  }
-  if (cmd === "info") {
+async function mkimageCmd(rest: string[]): Promise<number> {
+  const { values: v } = parseArgs({
+    args: rest,
+    options: {
+      app: { type: "string" }, out: { type: "string" }, board: { type: "string", default: "linux" },
+      type: { type: "string" }, version: { type: "string" }, build: { type: "string" }, "with-client": { type: "boolean" },
+    },
+  });
+  if (!v.app || !v.out || !v.type || !v.version) throw new Error("mkimage needs --app, --out, --type and --version");
+  mkimage({ app: v.app, out: v.out, board: v.board as string, type: v.type, version: v.version, build: v.build, withClient: v["with-client"] });
+  console.log(describeImage(v.out));
+  return 0;
+}
+
+/** Each command loads only what it needs. */
+const COMMANDS: Record<string, (rest: string[]) => Promise<number>> = {
+  demo: async () => (await import("./demo.js")).runDemo(),
+  mkimage: mkimageCmd,
+  info: async (rest) => {
     for (const f of rest) console.log(describeImage(f));
     return 0;
-  }
-  if (cmd === "ncp-sim") {
-    const { runNcpSim } = await import("./ncpsim.js");
-    return runNcpSim(rest);
-  }
-  if (cmd === "install-script") {
-    const { runInstallScript } = await import("./install-script.js");
-    return runInstallScript(rest);
-  }
-  if (cmd === "demo") {
-    const { runDemo } = await import("./demo.js");
-    return runDemo();
-  }
-  if (cmd === "sweep") {
-    const { runSweep } = await import("./sweep.js");
-    return runSweep(rest);
-  }
-  if (cmd === "fuzz") return (await import("./fuzz.js")).runFuzzCli(rest);
-  if (cmd === "tb-sim") return (await import("./tbsim.js")).runTbSim(rest);
+  },
+  "install-script": async (rest) => (await import("./install-script.js")).runInstallScript(rest),
+  "ncp-sim": async (rest) => (await import("./ncpsim.js")).runNcpSim(rest),
+  "tb-sim": async (rest) => (await import("./tbsim.js")).runTbSim(rest),
+  sweep: async (rest) => (await import("./sweep.js")).runSweep(rest),
+  fuzz: async (rest) => (await import("./fuzz.js")).runFuzzCli(rest),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const run = COMMANDS[argv[0]];
+  if (run) return run(argv.slice(1));
   process.stdout.write(USAGE);
-  return cmd ? 2 : 0;
+  return argv[0] ? 2 : 0;
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
