@@ -1,5 +1,6 @@
 import type { Digest } from "../hal/digest.js";
 import type { Flash } from "../hal/flash.js";
+import { eraseSlotRange } from "./erase.js";
 import { E_FLASH, E_LAYOUT, E_OFFSET, E_RECORD, E_WRITE_VERIFY, OK } from "./errors.js";
 import type { Slot } from "./layout.js";
 import { NO_SLOT } from "./layout.js";
@@ -35,7 +36,7 @@ export function prepareResume(
     let at = bytes;
     const end = slot.address + size;
     let a = slot.address + bytes;
-    let blk = flash.block(a < end ? a : end - 1);
+    const blk = flash.block(a < end ? a : end - 1);
     if (blk.start + blk.length > slot.address + slot.size || blk.start < slot.address) return { code: E_LAYOUT, at: 0 };
     if (a > blk.start && a < end) {
       // The prefix ends inside this block: keep it if the tail is still erased.
@@ -46,12 +47,8 @@ export function prepareResume(
       }
       a = blk.start + blk.length;
     }
-    while (a < end) {
-      blk = flash.block(a);
-      if (blk.start !== a || blk.start + blk.length > slot.address + slot.size) return { code: E_LAYOUT, at: 0 };
-      flash.eraseBlock(blk.start, blk.start + blk.length);
-      a = blk.start + blk.length;
-    }
+    const e = eraseSlotRange(flash, slot, a, end);
+    if (e !== OK) return { code: e, at: 0 };
     return { code: OK, at: at };
   } catch (e) {
     return { code: E_FLASH, at: 0 };

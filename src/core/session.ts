@@ -2,10 +2,12 @@ import type { Digest } from "../hal/digest.js";
 import type { Flash } from "../hal/flash.js";
 import { equalBytes } from "./bytes.js";
 import {
-  E_CANCELLED, E_CHUNK_CRC, E_CHUNK_SIZE, E_DIGEST, E_FLASH, E_HEADER_MISMATCH, E_INCOMPLETE, E_LAYOUT,
-  E_NO_DIGEST, E_OFFSET, E_OVERFLOW, E_PAYLOAD_DIGEST, E_RECORD, E_SAME_VERSION, E_SIZE, E_STALLED, E_STATE,
-  E_TOO_LARGE, E_TRIAL_ACTIVE, E_WRITE_VERIFY, E_WRONG_BOARD, E_WRONG_TYPE, E_BUSY, OK,
+  E_BUSY, E_CANCELLED, E_CHUNK_CRC, E_CHUNK_SIZE, E_DIGEST, E_FLASH, E_INCOMPLETE, E_NO_DIGEST, E_OFFSET,
+  E_OVERFLOW, E_PAYLOAD_DIGEST, E_RECORD, E_SAME_VERSION, E_SIZE, E_STALLED, E_STATE, E_TOO_LARGE,
+  E_TRIAL_ACTIVE, E_WRITE_VERIFY, E_WRONG_TYPE, OK,
 } from "./errors.js";
+import { admitHeader } from "./admit.js";
+import { eraseSlotRange } from "./erase.js";
 import { HEADER_SIZE, type ImageInfo, parseHeader } from "./header.js";
 import { type Layout, NO_SLOT } from "./layout.js";
 import type { BootRecord, BootState } from "./record.js";
@@ -124,19 +126,8 @@ export class Session {
     }
     this.boot_ = b;
     const slot = this.o_.layout.slots[1 - c];
-    const f = this.o_.flash;
-    try {
-      let a = slot.address;
-      const end = slot.address + this.offer_.size;
-      while (a < end) {
-        const blk = f.block(a);
-        if (blk.start !== a || blk.start + blk.length > slot.address + slot.size) return this.end_(E_LAYOUT);
-        f.eraseBlock(blk.start, blk.start + blk.length);
-        a = blk.start + blk.length;
-      }
-    } catch (e) {
-      return this.end_(E_FLASH);
-    }
+    const e = eraseSlotRange(this.o_.flash, slot, slot.address, slot.address + this.offer_.size);
+    if (e !== OK) return this.end_(e);
     return this.receive_(1 - c, 0);
   }
 
@@ -223,16 +214,10 @@ export class Session {
   private checkHeader_(): number {
     const r = parseHeader(this.hdr_, this.o_.digest.crc32);
     if (r.code !== OK || !r.info) return r.code;
-    const h = r.info;
-    const fw = this.o_.firmware;
-    if (h.board !== this.o_.layout.board) return E_WRONG_BOARD;
-    if (h.type !== fw.type) return E_WRONG_TYPE;
-    if (h.imageLength !== this.size) return E_HEADER_MISMATCH;
-    if (this.offer_.type && this.offer_.type !== h.type) return E_HEADER_MISMATCH;
-    if (this.offer_.version && this.offer_.version !== h.version) return E_HEADER_MISMATCH;
-    if (h.version === fw.version) return E_SAME_VERSION;
-    this.header = h;
-    return OK;
+    const o = this.offer_;
+    const code = admitHeader(r.info, { board: this.o_.layout.board, size: this.size, type: o.type, version: o.version }, this.o_.firmware);
+    if (code === OK) this.header = r.info;
+    return code;
   }
 
   /**
