@@ -22,10 +22,7 @@ function setup(key: string, wire?: (b: Uint8Array) => Uint8Array[]) {
   const pair = new LinkPair({ clock: r.clock, baud: 115200, wire: wire });
   const events: string[] = [];
   const dev = new BundleBoard({ board: r.board, flash: r.flash, clock: r.clock, link: pair.b, onEvent: (n, a) => n !== "progress" && events.push(n + ":" + a) });
-  const until = (f: () => boolean, ms = 300_000) => {
-    for (let i = 0; i < ms && !f(); i += 10) r.clock.advance(10);
-    return f();
-  };
+  const until = (f: () => boolean, ms = 300_000) => r.clock.runUntil(f, ms);
   return { r: r, pair: pair, dev: dev, events: events, until: until };
 }
 

@@ -47,10 +47,7 @@ export async function runDemo(key = "linux"): Promise<number> {
       } else if (name === "confirmed") say("  client: image confirmed itself (" + (a ? "ok" : "failed") + ")");
     },
   });
-  const until = (f: () => boolean, ms = 600_000) => {
-    for (let t = 0; t < ms && !f(); t += 10) clock.advance(10);
-    return f();
-  };
+  const until = (f: () => boolean, ms = 600_000) => clock.runUntil(f, ms);
   const push = (img: Uint8Array, version: string) => {
     const sim = new NcpSimulator({ link: pair.a, clock: clock, image: img, type: TYPE, version: version, build: "demo" });
     size = img.length;

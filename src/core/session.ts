@@ -155,24 +155,26 @@ export class Session {
     return h === OK ? OK : this.end_(h);
   }
 
-  write(offset: number, bytes: Uint8Array, crc: number): number {
+  write(offset: number, bytes: Uint8Array, sent: number): number {
     if (this.state !== RECEIVING) return E_STATE;
     const len = bytes.length;
     if (len === 0 || len > this.o_.chunkMax) return E_CHUNK_SIZE;
-    if (this.o_.digest.crc32(bytes) !== crc >>> 0) return E_CHUNK_CRC;
+    // The data's own CRC-32, equal to what the server sent: unsigned from here on.
+    const crc = this.o_.digest.crc32(bytes);
+    if (crc !== sent >>> 0) return E_CHUNK_CRC;
     this.touched_ = this.o_.now();
     // A lost reply makes the NCP resend the chunk just written: same place, same data.
-    if (offset === this.lastOff_ && len === this.lastLen_ && crc >>> 0 === this.lastCrc_ &&
+    if (offset === this.lastOff_ && len === this.lastLen_ && crc === this.lastCrc_ &&
         offset + len === this.received) return OK;
     if (offset !== this.received) return E_OFFSET;
     if (offset + len > this.size) return E_OVERFLOW;
     if (offset < HEADER_SIZE) this.hdr_.set(bytes.subarray(0, Math.min(len, HEADER_SIZE - offset)), offset);
-    const r = this.program_(bytes, crc >>> 0);
+    const r = this.program_(bytes, crc);
     if (r !== OK) return this.end_(r);
     this.received = offset + len;
     this.lastOff_ = offset;
     this.lastLen_ = len;
-    this.lastCrc_ = crc >>> 0;
+    this.lastCrc_ = crc;
     return !this.header && this.received >= HEADER_SIZE ? this.checkHeaderOrEnd_() : OK;
   }
 

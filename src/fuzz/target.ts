@@ -46,11 +46,7 @@ export class FuzzTarget {
     const b = decideBoot({ flash: this.flash, digest: digest, layout: layout });
     if (!b.info) throw new Error("fuzz target has no image");
     this.running_ = b.slot;
-    const clock = {
-      now: () => this.clock.now(),
-      setTimeout: (f: () => void, ms: number) => this.clock.setTimeout(() => life === this.life_ && this.guard_(f), ms),
-      clearTimeout: (h: unknown) => this.clock.clearTimeout(h),
-    };
+    const clock = this.clock.scoped(() => life === this.life_, (f) => this.guard_(f));
     this.client = startNcp({
       link: { write: (b) => this.onReply_(b), onData: (h) => (this.handler_ = h), setBaud: () => {} },
       clock: clock, flash: this.flash, digest: digest, layout: layout, crc8: crc8,

@@ -52,11 +52,7 @@ export class VirtualBoard {
     const payload = o.flash.read(b.info.payloadLength, o.board.layout.slots[b.slot].address + 128);
     const healthy = !o.unhealthyMark || Buffer.from(payload).indexOf(o.unhealthyMark) < 0;
     // Timers of an earlier life must not act on this one.
-    const clock = {
-      now: () => o.clock.now(),
-      setTimeout: (f: () => void, ms: number) => o.clock.setTimeout(() => life === this.life_ && f(), ms),
-      clearTimeout: (h: unknown) => o.clock.clearTimeout(h),
-    };
+    const clock = o.clock.scoped(() => life === this.life_);
     if (o.baud) o.link.setBaud(o.baud.initial);
     const link = o.link;
     this.client = startNcp({

@@ -1,5 +1,6 @@
 import type { Clock } from "../hal/clock.js";
 import type { Link } from "../hal/link.js";
+import { fromLatin1 } from "../platform/host/latin1.js";
 import { rng } from "../platform/host/power.js";
 
 /** Probabilities per write (0..1) and a delay, for a link to misbehave as a bad UART would. */
@@ -51,7 +52,7 @@ export function faultyLink(link: Link, f: Faults, clock: Clock): Link {
   };
   return {
     write: (b) => pass(b, (p) => link.write(p)),
-    onData: (h) => link.onData((b) => pass(typeof b === "string" ? new Uint8Array(Buffer.from(b, "latin1")) : b, h)),
+    onData: (h) => link.onData((b) => pass(typeof b === "string" ? fromLatin1(b) : b, h)),
     setBaud: (b) => link.setBaud(b),
   };
 }

@@ -26,12 +26,6 @@ export function ncpRig(o: { key?: string; version?: string; size?: number; wire?
       if (n !== "progress") events.push(n + ":" + a);
     },
   });
-  const until = (done: () => boolean, maxMs = 600_000) => {
-    for (let t = 0; t < maxMs; t += 10) {
-      if (done()) return true;
-      r.clock.advance(10);
-    }
-    return done();
-  };
+  const until = (done: () => boolean, maxMs = 600_000) => r.clock.runUntil(done, maxMs);
   return { ...r, pair: pair, sim: sim, dev: dev, img: img, events: events, until: until };
 }

@@ -40,6 +40,24 @@ export class FakeClock implements Clock {
     this.t_ = end;
   }
 
+  /** Moves time in 10 ms steps until `done()` holds or `maxMs` have passed; says whether it holds. */
+  runUntil(done: () => boolean, maxMs: number): boolean {
+    for (let t = 0; t < maxMs && !done(); t += 10) this.advance(10);
+    return done();
+  }
+
+  /**
+   * A view of this clock for one power-on: timers set through it do nothing
+   * once `alive()` turns false (the board was reset), and run through `wrap`.
+   */
+  scoped(alive: () => boolean, wrap: (f: () => void) => void = (f) => f()): Clock {
+    return {
+      now: () => this.now(),
+      setTimeout: (f, ms) => this.setTimeout(() => alive() && wrap(f), ms),
+      clearTimeout: (h) => this.clearTimeout(h),
+    };
+  }
+
   get pending(): number {
     return this.timers_.length;
   }

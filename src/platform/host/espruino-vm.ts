@@ -5,6 +5,7 @@ import vm from "node:vm";
 import type { Link } from "../../hal/link.js";
 import type { FakeClock } from "./clock.js";
 import { crc32, sha256 } from "./digest.js";
+import { fromLatin1, toLatin1 } from "./latin1.js";
 import { espruinoUint16, mapInPlace, type View } from "./mapinplace.js";
 import type { NorFlash } from "./norflash.js";
 
@@ -21,8 +22,7 @@ export interface EspruinoVMOptions {
   onReboot?: () => void;
 }
 
-const latin1 = (b: Uint8Array) => Buffer.from(b).toString("latin1");
-const fromLatin1 = (s: string) => new Uint8Array(Buffer.from(s, "latin1"));
+const latin1 = toLatin1;
 const bytes = (d: Uint8Array | string) => (typeof d === "string" ? fromLatin1(d) : new Uint8Array(d));
 
 /**

@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import * as http from "node:http";
 import mqtt from "mqtt";
 import type { EspruinoHttp, EspruinoMqtt, EspruinoMqttModule, HttpOptions, HttpRequest, HttpResponse, MqttPublish, Store, ToBytes } from "../../../thingsboard/ports.js";
+import { fromLatin1, toLatin1 } from "../latin1.js";
 
 /*
  * Host stand-ins with the shape of Espruino's `require("MQTT")` and
@@ -11,7 +12,7 @@ import type { EspruinoHttp, EspruinoMqtt, EspruinoMqttModule, HttpOptions, HttpR
  * models the board losing power: nothing leaves it and nothing reaches it.
  */
 
-export const latin1Bytes: ToBytes = (s) => new Uint8Array(Buffer.from(s, "latin1"));
+export const latin1Bytes: ToBytes = fromLatin1;
 
 export interface Power {
   powered?: () => boolean;
@@ -42,7 +43,7 @@ export function mqttModule(p: Power = {}): EspruinoMqttModule {
           c.on("close", () => on() && ev.emit("disconnected"));
           c.on("error", (e) => on() && ev.listenerCount("error") > 0 && ev.emit("error", e));
           c.on("message", (topic, payload) => {
-            if (on()) ev.emit("publish", { topic: topic, message: Buffer.from(payload).toString("latin1") });
+            if (on()) ev.emit("publish", { topic: topic, message: toLatin1(payload) });
           });
         },
         subscribe: (topic) => {
