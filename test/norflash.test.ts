@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { NorFlash } from "../src/platform/host/norflash.js";
-import { FlashFault, PowerCut } from "../src/platform/host/power.js";
+import { EccLocked, FlashFault, PowerCut } from "../src/platform/host/power.js";
 
 const geo = { base: 0x1000, size: 8192, blockLength: 4096, writeAlign: 4, eraseValue: 0xff };
 const t = suite("norflash");
@@ -94,6 +94,50 @@ t("the log records every write and erase range", () => {
   f.write(new Uint8Array(8), 0x1008);
   f.eraseBlock(0x2000, 0x3000);
   assert.equal(f.log, [{ kind: "write", start: 0x1008, end: 0x1010 }, { kind: "erase", start: 0x2000, end: 0x3000 }]);
+});
+
+t("ECC model: a torn program locks its word until a complete erase, and some tears show no bit at all", () => {
+  let hidden = 0;
+  for (let seed = 1; seed <= 60; seed++) {
+    const f = new NorFlash({ geometry: geo, strict: false, model: { ecc: true } });
+    f.cutPower({ at: 1, tear: true, seed: seed });
+    assert.throws(() => f.write(new Uint8Array(64).fill(0), 0x1000), (e: Error) => e instanceof PowerCut);
+    f.powerOn();
+    const seen = f.read(64, 0x1000);
+    // Exactly the word the tear stopped in takes no program, whatever it reads as.
+    const locked: number[] = [];
+    for (let w = 0; w < 64; w += 4) {
+      try {
+        f.write(new Uint8Array(4).fill(0), 0x1000 + w);
+      } catch (e) {
+        assert.ok(e instanceof EccLocked);
+        locked.push(w);
+      }
+    }
+    assert.is(locked.length, 1, "seed " + seed);
+    if (seen.subarray(locked[0], locked[0] + 4).every((x) => x === 0xff)) hidden++;
+    f.eraseBlock(0x1000, 0x2000);
+    f.write(new Uint8Array(4).fill(0), 0x1000 + locked[0]);
+  }
+  assert.ok(hidden > 0, "some tears leave the locked word reading erased");
+});
+
+t("random-bit tears and erase with a pre-programming phase leave what those parts leave", () => {
+  const f = new NorFlash({ geometry: geo, model: { bitTear: true } });
+  f.cutPower({ at: 1, tear: true, seed: 5 });
+  assert.throws(() => f.write(new Uint8Array(256).fill(0), 0x1000), (e: Error) => e instanceof PowerCut);
+  const b = f.read(256, 0x1000);
+  // Bits moved all over the range, not a clean prefix.
+  assert.ok(b.subarray(128).some((x) => x !== 0xff) && b.subarray(0, 128).some((x) => x !== 0));
+  let prefix = 0;
+  for (let seed = 1; seed <= 20; seed++) {
+    const g = new NorFlash({ geometry: geo, model: { preProgram: true } });
+    g.cutPower({ at: 1, tear: true, seed: seed });
+    assert.throws(() => g.eraseBlock(0x1000, 0x2000), (e: Error) => e instanceof PowerCut);
+    // An erased block cut in its pre-programming phase reads programmed (0x00) from its start.
+    if (g.read(1, 0x1000)[0] === 0) prefix++;
+  }
+  assert.ok(prefix > 0);
 });
 
 t.run();

@@ -20,11 +20,12 @@ t("erased banks read as no record", () => {
 
 t("the record bytes are this exact layout (test vector for ports)", () => {
   const { flash, rec } = mk();
-  rec.write(rec.read(), { confirmed: 0, pending: 1, maxTrials: 3, flags: 0 });
-  const b = flash.read(28, 0);
-  assert.is(Buffer.from(b.subarray(0, 16)).toString("hex"), "454f4252" + "01" + "00" + "01" + "03" + "01000000" + "00000000");
-  assert.is(Buffer.from(b).readUInt32LE(16), crc32(b.subarray(0, 16)));
-  assert.equal([...b.subarray(20, 28)], [255, 255, 255, 255, 255, 255, 255, 255]);
+  rec.write(rec.read(), { confirmed: 0, pending: 1, maxTrials: 3, flags: 0, crcSlot: 1, crc: 0xcbf43926 });
+  const b = flash.read(36, 0);
+  assert.is(Buffer.from(b.subarray(0, 24)).toString("hex"),
+    "454f4252" + "02" + "00" + "01" + "03" + "01000000" + "08000000" + "00000000" + "2639f4cb");
+  assert.is(Buffer.from(b).readUInt32LE(24), crc32(b.subarray(0, 24)));
+  assert.equal([...b.subarray(28, 36)], [255, 255, 255, 255, 255, 255, 255, 255]);
 });
 
 t("each new record goes to the other bank with a higher sequence", () => {
@@ -45,8 +46,8 @@ t("counting trials and confirming write one unit each, no erase", () => {
   let s = rec.write(rec.read(), { confirmed: 0, pending: 1, maxTrials: 3, flags: 0 });
   const erases = flash.erases;
   assert.ok(onTrial(s));
-  s = rec.countTrial(s);
-  s = rec.countTrial(s);
+  s = rec.countTrial(s)!;
+  s = rec.countTrial(s)!;
   assert.is(rec.read().trialsUsed, 2);
   s = rec.confirm(s);
   assert.is(flash.erases, erases);
@@ -59,7 +60,7 @@ t("counting trials and confirming write one unit each, no erase", () => {
 t("a torn confirm reads as not confirmed, and confirming again completes it", () => {
   const { flash, rec } = mk();
   const s = rec.write(rec.read(), { confirmed: 0, pending: 1, maxTrials: 3, flags: 0 });
-  flash.write(new Uint8Array([CONFIRM_BYTE, 0xff, 0xff, 0xff]), 24 - 4 + 0x1000 * 0 + 0);
+  flash.write(new Uint8Array([CONFIRM_BYTE, 0xff, 0xff, 0xff]), 28);
   assert.not.ok(rec.read().pendingConfirmed);
   assert.ok(rec.read().confirmTorn);
   rec.confirm(rec.read());
@@ -90,7 +91,7 @@ t("every single-byte corruption of the record decodes as invalid or as the old r
   let s = rec.write(rec.read(), { confirmed: 0, pending: NO_SLOT, maxTrials: 3, flags: 0 });
   s = rec.write(s, { confirmed: 0, pending: 1, maxTrials: 3, flags: 0 });
   const saved = flash.data.slice();
-  for (let i = 0x1000; i < 0x1000 + 20; i++) {
+  for (let i = 0x1000; i < 0x1000 + 28; i++) {
     for (const v of [0x00, 0x55, 0xff]) {
       if (saved[i] === v) continue;
       flash.data.set(saved);
@@ -104,7 +105,7 @@ t("every single-byte corruption of the record decodes as invalid or as the old r
 t("the erase value comes from the flash: a 0x00-erasing part works the same", () => {
   const { flash, rec } = mk(0, 8);
   let s = rec.write(rec.read(), { confirmed: 1, pending: 0, maxTrials: 2, flags: 0 });
-  s = rec.countTrial(s);
+  s = rec.countTrial(s)!;
   assert.is(rec.read().trialsUsed, 1);
   assert.is(flash.read(1, 0)[0], 0x45);
   rec.confirm(s);

@@ -1,7 +1,10 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { OK } from "../src/core/errors.js";
-import type { BootRecord } from "../src/core/record.js";
+import { BootRecord } from "../src/core/record.js";
+import { BOOT_CONFIRMED, BOOT_TRIAL, type BootChoice, type BootOptions, decideBoot } from "../src/boot/decide.js";
+import { verifySlot } from "../src/boot/verify.js";
+import { onTrial } from "../src/core/state.js";
 import { Session, type SessionOptions } from "../src/core/session.js";
 import { confirmedSlot } from "../src/core/state.js";
 import type { Flash } from "../src/hal/flash.js";
@@ -57,12 +60,12 @@ const eraseBothBanks = (f: Flash, layout: Layout) => wrap(f, {
   },
 });
 
-/** Drops every trial-unit write (bank offset 24 on): the stub starts the trial image but never counts it. */
-const forgetTrials = (f: Flash, layout: Layout) => wrap(f, {
-  write: (b, a) => {
-    if (!layout.banks.some((k) => a >= k + 24 && a < k + f.block(k).length)) f.write(b, a);
-  },
-});
+/** A boot decision that starts a pending image on trial without counting the trial (the stub's old fault). */
+const forgetTrials = (o: BootOptions): BootChoice => {
+  const s = new BootRecord({ flash: o.flash, crc32: o.digest.crc32, banks: o.layout.banks }).read();
+  const v = onTrial(s) ? verifySlot(o.flash, o.digest, o.layout.slots[s.pending], o.layout.board) : undefined;
+  return v && v.code === OK ? { slot: s.pending, reason: BOOT_TRIAL, info: v.info, state: s } : decideBoot(o);
+};
 
 t("a short sweep over nRF52 pages and STM32 sectors finds nothing bricked or lost", () => {
   const r = sweep({ boards: BOARDS, quick: 16, seed: 1 });
@@ -105,8 +108,20 @@ t("a record update that is not two-bank safe is caught by a cut between its eras
 });
 
 t("a trial that is never counted is caught: the bad image would boot forever", () => {
-  const r = sweep({ boards: ["puckjs"], scenarios: ["rollback"], quick: 2, seed: 1, hooks: { flash: forgetTrials } });
+  const r = sweep({ boards: ["puckjs"], scenarios: ["rollback"], quick: 2, seed: 1, hooks: { boot: forgetTrials } });
   assert.ok(r.failures.some((f) => f.cuts === "no cut" && /started on trial 4 times/.test(f.what)), r.failures[0] && r.failures[0].what);
+});
+
+t("starts are judged by the image that ran, not the stub's label: right decisions with wrong reasons pass", () => {
+  const mislabel = (o: BootOptions): BootChoice => ({ ...decideBoot(o), reason: BOOT_CONFIRMED });
+  const r = sweep({ boards: ["puckjs"], scenarios: ["update", "rollback"], quick: 4, seed: 1, hooks: { boot: mislabel } });
+  assert.equal(r.failures, []);
+});
+
+t("the harsher flash models and the new scenarios run clean: ECC locks, random-bit tears, pre-programming erase, 8/16/32-byte writes", () => {
+  const r = sweep({ boards: ["puckjs:ecc", "linux:bits:a16", "pico:pre", "puckjs:a32:00"], quick: 4, seed: 3 });
+  assert.equal(r.failures, []);
+  for (const tg of r.targets) for (const s of ["no-record", "after-rollback", "seq-wrap"]) assert.ok(tg.ops[s] > 0, tg.name + " " + s);
 });
 
 t.run();

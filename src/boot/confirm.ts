@@ -1,17 +1,25 @@
 import type { Digest } from "../hal/digest.js";
 import type { Flash } from "../hal/flash.js";
 import type { Layout } from "../core/layout.js";
+import { NO_SLOT } from "../core/layout.js";
 import { BootRecord } from "../core/record.js";
 import { confirmedSlot, onTrial } from "../core/state.js";
 
 /**
  * Called by the running image once it is healthy. True when the image is
  * (now) the confirmed one; false when the running slot is not the pending
- * image or the confirm unit did not read back.
+ * image or nothing could be written. With no record at all (the stub
+ * started a slot by scanning), the first confirm writes one naming it.
  */
 export function confirmRunning(o: { flash: Flash; digest: Digest; layout: Layout; running: number }): boolean {
   const rec = new BootRecord({ flash: o.flash, crc32: o.digest.crc32, banks: o.layout.banks });
   let s = rec.read();
-  if (onTrial(s) && s.pending === o.running) s = rec.confirm(s);
+  if (o.running !== 0 && o.running !== 1) return false;
+  try {
+    if (!s.valid) s = rec.write(s, { confirmed: o.running, pending: NO_SLOT, maxTrials: o.layout.maxTrials, flags: 0 });
+    else if (onTrial(s) && s.pending === o.running) s = rec.confirm(s);
+  } catch (e) {
+    return false;
+  }
   return s.valid && !onTrial(s) && confirmedSlot(s) === o.running;
 }

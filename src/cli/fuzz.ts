@@ -1,11 +1,16 @@
 import { parseArgs } from "node:util";
+import { bootFuzz } from "../fuzz/boot.js";
 import { runFuzz } from "../fuzz/run.js";
 
-/** `espruino-ota fuzz [--inputs N] [--seed S] [--board B]`: last line `fuzz: N inputs, C crashes, W stray writes`. */
+/**
+ * `espruino-ota fuzz [--inputs N] [--states N] [--seed S] [--board B]`: the client's inputs, then the boot
+ * decision over random record states. Last lines: `fuzz: N inputs, C crashes, W stray writes` and
+ * `boot fuzz: N states, T throws, U unsafe, S stuck`.
+ */
 export async function runFuzzCli(argv: string[]): Promise<number> {
   const { values: v } = parseArgs({
     args: argv,
-    options: { inputs: { type: "string", default: "100000" }, seed: { type: "string", default: "1" }, board: { type: "string", default: "linux" } },
+    options: { inputs: { type: "string", default: "100000" }, states: { type: "string", default: "100000" }, seed: { type: "string", default: "1" }, board: { type: "string", default: "linux" } },
   });
   const t0 = Date.now();
   const r = runFuzz({ seed: Number(v.seed), inputs: Number(v.inputs), board: v.board });
@@ -15,5 +20,10 @@ export async function runFuzzCli(argv: string[]): Promise<number> {
   console.log(`running image lost: ${r.lost}; hangs: ${r.hangs}; ${((Date.now() - t0) / 1000).toFixed(1)} s, seed ${v.seed}, board ${v.board}`);
   if (r.firstCrash) console.log("first crash:\n" + r.firstCrash);
   console.log(`fuzz: ${r.inputs} inputs, ${r.crashes + r.hangs} crashes, ${r.strayWrites} stray writes`);
-  return r.crashes + r.hangs + r.strayWrites + r.lost === 0 ? 0 : 1;
+  const t1 = Date.now();
+  const b = bootFuzz({ states: Number(v.states), seed: Number(v.seed) });
+  for (const f of b.first) console.log("  " + f);
+  console.log(`boot fuzz: ${((Date.now() - t1) / 1000).toFixed(1)} s, seed ${v.seed}; erase 0xFF/0x00, alignment 4/16, strict/lenient, ECC locks`);
+  console.log(`boot fuzz: ${b.states} states, ${b.throws} throws, ${b.unsafe} unsafe, ${b.stuck} stuck`);
+  return r.crashes + r.hangs + r.strayWrites + r.lost + b.throws + b.unsafe + b.stuck === 0 ? 0 : 1;
 }

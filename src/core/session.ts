@@ -10,7 +10,7 @@ import { admitHeader } from "./admit.js";
 import { eraseSlotRange } from "./erase.js";
 import { HEADER_SIZE, type ImageInfo, parseHeader } from "./header.js";
 import { type Layout, NO_SLOT } from "./layout.js";
-import type { BootRecord, BootState } from "./record.js";
+import { type BootRecord, type BootState, FLAG_ROLLED_BACK } from "./record.js";
 import { confirmedSlot, onTrial } from "./state.js";
 
 /** Session states; README "Update session" has the transitions. */
@@ -119,7 +119,7 @@ export class Session {
     try {
       // No record may point at the slot about to be erased (esp-idf #14808).
       if (!b.valid || b.pending !== NO_SLOT) {
-        b = this.o_.record.write(b, { confirmed: c, pending: NO_SLOT, maxTrials: this.o_.layout.maxTrials, flags: b.flags });
+        b = this.o_.record.write(b, { confirmed: c, pending: NO_SLOT, maxTrials: this.o_.layout.maxTrials, flags: b.flags & FLAG_ROLLED_BACK });
       }
     } catch (e) {
       return this.end_(E_RECORD);
@@ -256,8 +256,10 @@ export class Session {
     }
     try {
       const b = this.boot_ as BootState;
+      // The payload's CRC-32 goes into the record: boards without a built-in SHA-256 check it at boot.
       this.boot_ = this.o_.record.write(b, {
         confirmed: confirmedSlot(b), pending: this.slot, maxTrials: this.o_.layout.maxTrials, flags: 0,
+        crcSlot: this.slot, crc: d.crc32Flash(slot.address + HEADER_SIZE, this.header.payloadLength),
       });
     } catch (e) {
       return this.end_(E_RECORD);

@@ -4,6 +4,7 @@ import type { Flash } from "../hal/flash.js";
 import type { Link } from "../hal/link.js";
 import type { System } from "../hal/system.js";
 import type { Layout } from "../core/layout.js";
+import { trialReason } from "../boot/decide.js";
 import { BootRecord } from "../core/record.js";
 import { Session } from "../core/session.js";
 import { NcpClient } from "./client.js";
@@ -42,7 +43,7 @@ export function startNcp(o: NcpStartOptions): NcpClient {
   const client = new NcpClient({
     rpc: new Rpc({ link: o.link, clock: o.clock, crc8: o.crc8 }), session: session, clock: o.clock,
     firmware: { type: b.type, version: b.version, build: b.build }, chunkSize: chunk,
-    trial: b.reason === 1, confirm: o.confirm, reboot: () => o.system.reboot(), baud: o.baud, blynk: o.blynk, onEvent: o.onEvent,
+    trial: trialReason(b.reason), confirm: o.confirm, reboot: () => o.system.reboot(), baud: o.baud, blynk: o.blynk, onEvent: o.onEvent,
   });
   const tick = () => {
     client.tick();

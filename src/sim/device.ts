@@ -1,5 +1,5 @@
 import { confirmRunning } from "../boot/confirm.js";
-import { BOOT_CONFIRMED, decideBoot } from "../boot/decide.js";
+import { decideBoot } from "../boot/decide.js";
 import { OK, errorName } from "../core/errors.js";
 import { BootRecord } from "../core/record.js";
 import { Session, type SessionOptions } from "../core/session.js";
@@ -7,9 +7,9 @@ import type { Flash } from "../hal/flash.js";
 import type { Layout } from "../core/layout.js";
 import type { Board } from "../platform/host/boards.js";
 import { crc32, hostDigest, sha256 } from "../platform/host/digest.js";
-import { type Cut, NorFlash } from "../platform/host/norflash.js";
+import { type Cut, type FlashModel, NorFlash } from "../platform/host/norflash.js";
 import { PowerCut } from "../platform/host/power.js";
-import { type Img, sameOutside } from "./oracle.js";
+import { type Img, readRecord, sameOutside } from "./oracle.js";
 import { Probe } from "./probe.js";
 import { type Findings, type Running, type Staged, type Truth, checkFlash, identify, judgeStart } from "./truth.js";
 
@@ -27,6 +27,8 @@ export interface DeviceState {
 /** Deliberate faults, so tests can show that the checks catch them. */
 export interface Hooks {
   flash?: (f: Flash, layout: Layout) => Flash;
+  /** The boot decision in place of decideBoot. */
+  boot?: typeof decideBoot;
   session?: (o: SessionOptions) => Session;
 }
 
@@ -62,22 +64,26 @@ export class Device implements Findings {
   private t_: Truth;
   private resume_: Running | undefined;
   private why_ = "";
+  private cutsSoFar_ = 0;
 
-  constructor(private board_: Board, private c_: Campaign, private start_: DeviceState, private hooks_: Hooks = {}) {
-    this.flash = new NorFlash({ geometry: board_.geometry, data: start_.data.slice() });
+  constructor(private board_: Board, private c_: Campaign, private start_: DeviceState, private hooks_: Hooks = {}, model?: FlashModel) {
+    this.flash = new NorFlash({ geometry: board_.geometry, data: start_.data.slice(), model: model });
     this.probe_ = new Probe(this.flash, board_.layout);
     this.code_ = hooks_.flash ? hooks_.flash(this.probe_, board_.layout) : this.probe_;
     const t = start_.truth;
-    this.t_ = { confirmed: t.confirmed, staged: t.staged && { ...t.staged }, serverDone: t.serverDone };
+    this.t_ = { confirmed: t.confirmed, staged: t.staged && { ...t.staged }, serverDone: t.serverDone, recordSeen: t.recordSeen };
     this.resume_ = start_.resume;
   }
 
-  /** Runs to the goal; `cut` fires first, `then` (k operations after the first power-on) second. */
-  run(cut?: Cut, then?: Cut, stop?: (r: Running) => boolean): RunResult {
+  /**
+   * Runs to the goal. `plan[0]` fires first; each later cut fires its `at`
+   * operations after the power-on that followed the one before.
+   */
+  run(plan: Cut[] = [], stop?: (r: Running) => boolean): RunResult {
     const cuts: RunResult["cuts"] = [];
-    const budget = 4 * (this.board_.layout.maxTrials + 3);
+    const budget = 4 * (this.board_.layout.maxTrials + 3) * (1 + plan.length);
     let reached = false;
-    if (cut) this.flash.cutPower(cut);
+    if (plan.length) this.flash.cutPower(plan[0]);
     for (let i = 0; i < budget && !reached; i++) {
       try {
         const r = this.resume_ || this.powerUp_();
@@ -86,8 +92,7 @@ export class Device implements Findings {
         if (stop && stop(r)) {
           this.resume_ = r;
           reached = true;
-        } else if (r.reason === BOOT_CONFIRMED && r.img.version === this.c_.expect && this.t_.serverDone &&
-            this.t_.confirmed.img === r.img) {
+        } else if (this.settled_(r)) {
           reached = true;
         } else {
           this.app_(r);
@@ -100,10 +105,11 @@ export class Device implements Findings {
         }
       }
       if (this.flash.dead) {
-        const c = cuts.length ? then : cut;
-        cuts.push({ at: this.flash.ops, phase: this.probe_.phase.name, torn: !!c && c.tear });
+        this.cutsSoFar_++;
+        cuts.push({ at: this.flash.ops, phase: this.probe_.phase.name, torn: plan[cuts.length].tear });
         this.flash.powerOn();
-        if (then && cuts.length === 1) this.flash.cutPower({ ...then, at: this.flash.ops + then.at });
+        const next = plan[cuts.length];
+        if (next) this.flash.cutPower({ ...next, at: this.flash.ops + next.at });
       }
     }
     if (!reached && !this.bricked.length) {
@@ -116,6 +122,14 @@ export class Device implements Findings {
     const t = this.t_;
     const end = { data: this.flash.data.slice(), truth: { ...t, staged: t.staged && { ...t.staged } }, resume: this.resume_ };
     return { ops: this.flash.ops, cuts: cuts, bricked: this.bricked, lost: this.lost, end: end };
+  }
+
+  /** The goal: the expected version is the confirmed image, runs, the record pends nothing else, the server is done. */
+  private settled_(r: Running): boolean {
+    const t = this.t_;
+    const rec = r.rec;
+    return r.img.version === this.c_.expect && t.serverDone && t.confirmed.img === r.img && r.slot === t.confirmed.slot &&
+      !!rec && (rec.pending === 255 || (rec.pending === r.slot && rec.confirmUnit));
   }
 
   /** A call into the code under test returned, but if the power is off its result never happened. */
@@ -131,14 +145,14 @@ export class Device implements Findings {
   private powerUp_(): Running | undefined {
     this.phase_("boot", -1, false);
     const L = this.board_.layout;
-    checkFlash(this.flash, L, this.t_, this);
-    const ch = this.live_(decideBoot({ flash: this.code_, digest: hostDigest(this.code_), layout: L }));
+    const rec = checkFlash(this.flash, L, this.t_, this);
+    const ch = this.live_((this.hooks_.boot || decideBoot)({ flash: this.code_, digest: hostDigest(this.code_), layout: L }));
     const img = identify(this.flash, L, ch.slot, this.c_.known);
     if (!img || !ch.info || ch.info.version !== img.version) {
       this.bricked.push(ch.slot < 0 ? "no image started" : "started slot " + ch.slot + ", which holds no complete valid image");
       return undefined;
     }
-    const r = { slot: ch.slot, reason: ch.reason, img: img };
+    const r = { slot: ch.slot, reason: ch.reason, img: img, rec: rec };
     judgeStart(this.t_, L, r, this);
     return r;
   }
@@ -163,6 +177,15 @@ export class Device implements Findings {
     const t = this.t_;
     const img = this.c_.target;
     if (r.img === img) t.serverDone = true;
+    // Cuts while it was on trial can spend all of a healthy image's trials: it is rolled back, and the
+    // server, seeing the old version report, offers it again. Without any cut that is a bug.
+    const was = t.staged;
+    const rec = readRecord(this.flash, this.board_.layout.banks);
+    if (t.serverDone && r.img !== img && img.healthy && was && was.finished && rec && rec.pending === 255 && rec.confirmed !== was.slot) {
+      if (!this.cutsSoFar_) this.bricked.push("healthy v" + img.version + " rolled back without a power cut");
+      t.serverDone = false;
+      t.staged = undefined;
+    }
     if (t.serverDone) return;
     this.phase_("offer", r.slot, true);
     const code = this.code_;

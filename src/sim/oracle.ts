@@ -40,15 +40,31 @@ export interface RawRecord {
   seq: number;
   confirmed: number;
   pending: number;
+  /** Trial units spent (any unit not wholly erased), and whether the confirm unit is complete. */
+  used: number;
+  confirmUnit: boolean;
 }
 
-/** The winning boot record (magic, format, CRC-32, higher sequence), or undefined when no bank decodes. */
+/**
+ * The winning boot record, read by the README's rules alone: magic, format,
+ * CRC-32, field ranges (slots 0/1, pending 255 or the other slot, N 1..16,
+ * zero bytes), the higher sequence in serial arithmetic; then the units of
+ * U = max(4, write alignment) bytes from roundUp(28, U): the confirm unit
+ * (all 0x5A) and N trial units. Undefined when no bank decodes.
+ */
 export function readRecord(flash: Flash, banks: number[]): RawRecord | undefined {
+  const st = flash.status();
+  const U = Math.max(4, st.writeAlign);
   let best: RawRecord | undefined;
   for (const a of banks) {
-    const b = flash.read(20, a);
-    if (u32(b, 0) !== 0x52424f45 || b[4] !== 1 || crc(b.subarray(0, 16)) !== u32(b, 16)) continue;
-    const r = { seq: u32(b, 8), confirmed: b[5], pending: b[6] };
+    const b = flash.read(28, a);
+    if (u32(b, 0) !== 0x52424f45 || b[4] !== 2 || crc(b.subarray(0, 24)) !== u32(b, 24)) continue;
+    const c = b[5], p = b[6], n = b[7];
+    if (c > 1 || (p !== 255 && p !== 1 - c) || n < 1 || n > 16 || b[13] || b[14] || b[15]) continue;
+    const units = flash.read((n + 1) * U, a + Math.ceil(28 / U) * U);
+    let used = 0;
+    for (let k = 1; k <= n; k++) if (units.subarray(k * U, (k + 1) * U).some((x) => x !== st.eraseValue)) used++;
+    const r = { seq: u32(b, 8), confirmed: c, pending: p, used: used, confirmUnit: units.subarray(0, U).every((x) => x === 0x5a) };
     if (!best || ((r.seq - best.seq) | 0) > 0) best = r;
   }
   return best;

@@ -2,24 +2,41 @@ import { BOOT_TRIAL } from "../boot/decide.js";
 import { type Board, boardKeys, loadBoard } from "../platform/host/boards.js";
 import { buildImage, blynkTag } from "../platform/host/image.js";
 import { installFactory } from "../platform/host/install.js";
-import { NorFlash } from "../platform/host/norflash.js";
+import { type FlashModel, NorFlash } from "../platform/host/norflash.js";
+import { BootRecord, NO_RECORD } from "../core/record.js";
+import { NO_SLOT } from "../core/layout.js";
+import { crc32 } from "../platform/host/digest.js";
 import { rng } from "../platform/host/power.js";
 import { type Campaign, Device, type DeviceState, FW_TYPE } from "./device.js";
 import type { Img } from "./oracle.js";
 
-/** A board file, or a variant of one: "puckjs:00" is Puck.js flash that erases to 0x00. */
+/**
+ * A board file, or a variant of one: `board:opt:opt...` with
+ * `00`/`ff` (erase value), `a8`/`a16`/`a32` (write alignment), `ecc`, `bits`,
+ * `pre` (FlashModel: ECC locks, random-bit tears, erase with a pre-programming
+ * phase), `s2`, `s3`... (another set of tear seeds: only the name changes).
+ */
 export interface Target {
   name: string;
   board: Board;
+  model: FlashModel;
 }
 
 export function target(spec: string): Target {
-  const [key, erase] = spec.split(":");
+  const [key, ...opts] = spec.split(":");
   if (!boardKeys().includes(key)) throw new Error("unknown board " + key + " (one of " + boardKeys().join(", ") + ")");
   const board = loadBoard(key);
-  if (erase === undefined) return { name: spec, board: board };
-  if (erase !== "00" && erase !== "ff") throw new Error("unknown variant " + spec + " (use <board>:00 or <board>:ff)");
-  return { name: spec, board: { ...board, geometry: { ...board.geometry, eraseValue: erase === "00" ? 0 : 0xff } } };
+  const geo = { ...board.geometry };
+  const model: FlashModel = {};
+  for (const o of opts) {
+    if (o === "00" || o === "ff") geo.eraseValue = o === "00" ? 0 : 0xff;
+    else if (/^a(8|16|32)$/.test(o)) geo.writeAlign = Number(o.slice(1));
+    else if (o === "ecc") model.ecc = true;
+    else if (o === "bits") model.bitTear = true;
+    else if (o === "pre") model.preProgram = true;
+    else if (!/^s\d+$/.test(o)) throw new Error("unknown variant " + o + " in " + spec + " (00, ff, a8, a16, a32, ecc, bits, pre, s<N>)");
+  }
+  return { name: spec, board: { ...board, geometry: geo }, model: model };
 }
 
 export interface Scenario {
@@ -30,6 +47,8 @@ export interface Scenario {
   target: string;
   /** The swept part starts with the target already started on trial: only the confirm and after. */
   resumeAtTrial?: boolean;
+  /** How the factory left the record: absent (banks erased), or with its sequence number just below the wrap. */
+  record?: "none" | "wrap";
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -37,6 +56,9 @@ export const SCENARIOS: Scenario[] = [
   { name: "update-back", what: "confirmed v2 -> v3 into slot 0: the record is rewritten before v1's slot is erased", pre: ["2.0.0"], target: "3.0.0" },
   { name: "rollback", what: "v2 -> v3-bad, which never confirms: N trial boots, then back to v2", pre: ["2.0.0"], target: "3.0.1-bad" },
   { name: "confirm", what: "v2 running on trial confirms itself, then boots as confirmed", pre: [], target: "2.0.0", resumeAtTrial: true },
+  { name: "no-record", what: "factory v1 with no boot record (banks erased) -> v2: the first record is written before anything is erased", pre: [], target: "2.0.0", record: "none" },
+  { name: "after-rollback", what: "v2, a v3-bad rolled back, then v4 into the slot v3 left", pre: ["2.0.0", "3.0.1-bad"], target: "4.0.0" },
+  { name: "seq-wrap", what: "v1 -> v2 with the record's sequence number at 0xFFFFFFFE: it wraps during the update", pre: [], target: "2.0.0", record: "wrap" },
 ];
 
 /** Deterministic payload per version; the total length is left unaligned so finish() writes a padded tail. */
@@ -65,12 +87,19 @@ export function prepare(t: Target, s: Scenario): Prepared {
   const known = ["1.0.0", ...s.pre, s.target].map((v) => makeImage(board, v));
   const flash = new NorFlash({ geometry: board.geometry });
   installFactory(flash, board.layout, known[0].bytes, 0);
-  let state: DeviceState = { data: flash.data.slice(), truth: { confirmed: { slot: 0, img: known[0] }, serverDone: false } };
+  if (s.record) {
+    for (const a of board.layout.banks) flash.eraseBlock(flash.block(a).start, flash.block(a).start + flash.block(a).length);
+    if (s.record === "wrap") {
+      const rec = new BootRecord({ flash: flash, crc32: crc32, banks: board.layout.banks });
+      rec.write({ ...NO_RECORD, seq: 0xfffffffd }, { confirmed: 0, pending: NO_SLOT, maxTrials: board.layout.maxTrials, flags: 0 });
+    }
+  }
+  let state: DeviceState = { data: flash.data.slice(), truth: { confirmed: { slot: 0, img: known[0] }, serverDone: false, recordSeen: s.record !== "none" } };
   const campaign = (img: Img): Campaign => ({
     target: img, expect: img.healthy ? img.version : state.truth.confirmed.img.version, known: known,
   });
-  const settle = (c: Campaign, stop?: Parameters<Device["run"]>[2]) => {
-    const r = new Device(board, c, state).run(undefined, undefined, stop);
+  const settle = (c: Campaign, stop?: Parameters<Device["run"]>[1]) => {
+    const r = new Device(board, c, state).run([], stop);
     if (r.bricked.length || r.lost.length) throw new Error(t.name + " " + s.name + " set-up failed: " + r.bricked.concat(r.lost)[0]);
     return r.end;
   };

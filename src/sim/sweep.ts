@@ -56,6 +56,8 @@ export interface SweepResult {
 }
 
 const MAX_FAILURES = 20;
+/** Share of double cuts that get a third one. */
+const TRIPLE_SHARE = 1 / 16;
 
 export function sweep(o: SweepOptions): SweepResult {
   const res: SweepResult = { cuts: 0, bricked: 0, lost: 0, targets: [], failures: [] };
@@ -93,7 +95,14 @@ export function sweep(o: SweepOptions): SweepResult {
           const R = first.ops - first.cuts[0].at;
           for (const k of pick(R, o.quick ? 1 : undefined, r)) {
             for (const tear2 of o.quick ? [r() < 0.5] : [false, true]) {
-              note(runOnce(tg, p, o.hooks, cut, { at: k, tear: tear2, seed: seedOf(r) }), 2);
+              const second: Cut = { at: k, tear: tear2, seed: seedOf(r) };
+              const run2 = runOnce(tg, p, o.hooks, cut, second);
+              note(run2, 2);
+              // A sample of triple cuts: a third at a random operation of the second recovery.
+              const R2 = run2.ops - run2.cuts[1].at;
+              if (R2 > 0 && r() < TRIPLE_SHARE) {
+                note(runOnce(tg, p, o.hooks, cut, second, { at: 1 + Math.floor(r() * R2), tear: r() < 0.5, seed: seedOf(r) }), 3);
+              }
             }
           }
         }
@@ -109,8 +118,8 @@ export function sweep(o: SweepOptions): SweepResult {
   return res;
 }
 
-function runOnce(t: Target, p: Prepared, hooks?: Hooks, cut?: Cut, then?: Cut): RunResult {
-  return new Device(t.board, p.campaign, p.start, hooks).run(cut, then);
+function runOnce(t: Target, p: Prepared, hooks?: Hooks, ...plan: Cut[]): RunResult {
+  return new Device(t.board, p.campaign, p.start, hooks, t.model).run(plan);
 }
 
 /** 1..T, or `n` of them spread evenly from a seeded offset. */
@@ -139,4 +148,12 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
-export const DEFAULT_BOARDS = ["puckjs", "pico", "linux", "puckjs:00"];
+/**
+ * Plain NOR on three boards and a 0x00-erasing part; then the harsher models:
+ * ECC locks under three sets of tear seeds, random-bit tears with 16-byte
+ * writes, erase with a pre-programming phase, 8- and 32-byte write alignment.
+ */
+export const DEFAULT_BOARDS = [
+  "puckjs", "pico", "linux", "puckjs:00",
+  "puckjs:ecc", "puckjs:ecc:s2", "linux:ecc:s3", "linux:bits:a16", "pico:pre", "puckjs:a8:pre:ecc", "linux:a32:00",
+];

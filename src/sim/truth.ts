@@ -1,13 +1,15 @@
-import { BOOT_CONFIRMED, BOOT_ROLLBACK, BOOT_TRIAL } from "../boot/decide.js";
 import type { Layout } from "../core/layout.js";
 import type { Flash } from "../hal/flash.js";
-import { type Img, holds, imageValid, readRecord } from "./oracle.js";
+import { type Img, type RawRecord, holds, imageValid, readRecord } from "./oracle.js";
 
 /** What the boot stub started, as the sweep identified it from the flash bytes. */
 export interface Running {
   slot: number;
+  /** The stub's label, kept for set-up and reports only: the checks judge `img` and `rec`. */
   reason: number;
   img: Img;
+  /** The record as the sweep read it just before the stub ran. */
+  rec: RawRecord | undefined;
 }
 
 export interface Staged {
@@ -29,6 +31,8 @@ export interface Truth {
   staged?: Staged;
   /** The server got OK from finish, or saw the new version run: it stops offering. */
   serverDone: boolean;
+  /** A record has been seen on flash: from then on one must always decode (false only before a first record). */
+  recordSeen: boolean;
 }
 
 /** Broken checks: bricked (the device cannot be trusted to boot a good image) or lost (a confirmed image is gone). */
@@ -38,18 +42,24 @@ export interface Findings {
 }
 
 /** Before the boot stub runs: the record as found on flash, and the confirmed image's bytes. */
-export function checkFlash(flash: Flash, layout: Layout, t: Truth, out: Findings): void {
+export function checkFlash(flash: Flash, layout: Layout, t: Truth, out: Findings): RawRecord | undefined {
   const rec = readRecord(flash, layout.banks);
-  if (!rec) out.bricked.push("no boot-record bank decodes");
-  else {
+  if (!rec) {
+    if (t.recordSeen) out.bricked.push("no boot-record bank decodes");
+  } else {
+    t.recordSeen = true;
     const c = layout.slots[rec.confirmed];
     // esp-idf #14808: no record may name a slot that does not hold a good image.
     if (!c || !imageValid(flash, c.address, c.size)) out.bricked.push("record names slot " + rec.confirmed + " confirmed but it holds no valid image");
     if (rec.pending !== 255 && !markable(flash, layout, t, rec.pending)) out.bricked.push("slot " + rec.pending + " marked pending without a complete image");
+    if (rec.pending === t.confirmed.slot && !rec.confirmUnit && holds(flash, layout.slots[rec.pending].address, t.confirmed.img)) {
+      out.lost.push("confirmed v" + t.confirmed.img.version + " is on trial again: a rollback would drop it");
+    }
   }
   if (!holds(flash, layout.slots[t.confirmed.slot].address, t.confirmed.img)) {
     out.lost.push("confirmed v" + t.confirmed.img.version + " no longer intact in slot " + t.confirmed.slot);
   }
+  return rec;
 }
 
 /** A pending mark may only name a slot holding the whole image whose finish() was reached (or the confirmed one). */
@@ -68,22 +78,30 @@ export function identify(flash: Flash, layout: Layout, slot: number, known: Img[
   return known.find((k) => holds(flash, s.address, k));
 }
 
-/** Whether the stub was allowed to start this, given what happened; a confirm found on flash is taken in. */
+/**
+ * Whether the stub was allowed to start this, judged by which image ran and
+ * the record the sweep read before the stub ran (never the stub's reason):
+ * the confirmed image may always start; the staged one only once finish()
+ * was reached, and then either as confirmed (the record shows its confirm,
+ * which the app made) or as a trial, at most N times.
+ */
 export function judgeStart(t: Truth, layout: Layout, r: Running, out: Findings): void {
   const st = t.staged;
   const v = "v" + r.img.version;
+  const rec = r.rec;
   const isConfirmed = r.slot === t.confirmed.slot && r.img === t.confirmed.img;
   const isStaged = !!st && st.finished && r.slot === st.slot && r.img === st.img;
-  if (r.reason === BOOT_TRIAL) {
-    if (isStaged) {
-      if (++st.trials > layout.maxTrials) out.bricked.push(v + " started on trial " + st.trials + " times");
-    } else if (isConfirmed) out.lost.push("confirmed " + v + " started on trial: a rollback would drop it");
-    else out.bricked.push(v + " started on trial without being completely staged and marked");
-  } else if (r.reason === BOOT_CONFIRMED || r.reason === BOOT_ROLLBACK) {
-    if (isStaged && st.confirming && r.reason === BOOT_CONFIRMED) {
+  if (isStaged) {
+    // Confirmed by its own unit, or by a new record naming it (a torn confirm): either way confirm() was called.
+    const confirmedOnFlash = !!rec && ((rec.pending === r.slot && rec.confirmUnit) || (rec.confirmed === r.slot && rec.pending === 255));
+    if (confirmedOnFlash) {
+      if (!st.confirming) out.bricked.push(v + " started as confirmed though it never confirmed itself");
       t.confirmed = { slot: r.slot, img: r.img };
       t.staged = undefined;
-    } else if (!isConfirmed) out.lost.push(v + " started as confirmed (reason " + r.reason + ") instead of v" + t.confirmed.img.version);
-    else if (r.reason === BOOT_ROLLBACK) t.staged = undefined;
-  } else out.bricked.push(v + " started by scanning: the record was not usable");
+    } else if (++st.trials > layout.maxTrials) out.bricked.push(v + " started on trial " + st.trials + " times");
+  } else if (isConfirmed) {
+    if (st && st.confirming && rec && rec.pending === st.slot && rec.confirmUnit) {
+      out.lost.push(v + " started though v" + st.img.version + " had confirmed itself");
+    }
+  } else out.bricked.push(v + " started in slot " + r.slot + ": neither the confirmed image nor a completely staged one");
 }

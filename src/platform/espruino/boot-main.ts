@@ -1,4 +1,4 @@
-import { BOOT_TRIAL, decideBoot } from "../../boot/decide.js";
+import { decideBoot, trialReason } from "../../boot/decide.js";
 import { BootRecord } from "../../core/record.js";
 import { onTrial } from "../../core/state.js";
 import { HEADER_SIZE } from "../../core/header.js";
@@ -13,7 +13,7 @@ import { espruinoFlash } from "./flash.js";
  */
 const flash = espruinoFlash(BOARD);
 const digest = espruinoDigest(BOARD, flash);
-const choice = decideBoot({ flash: flash, digest: digest, layout: boardLayout(BOARD) });
+const choice = decideBoot({ flash: flash, digest: digest, layout: boardLayout(BOARD), crcAtBoot: !BOARD.sha256 });
 const info = choice.info;
 global.OTA_BOOT = {
   slot: choice.slot, reason: choice.reason,
@@ -28,7 +28,7 @@ if (!info) console.log("OTA: no valid image in either slot");
 // An image on trial that neither confirms nor resets (it hangs, or throws
 // while loading) would hold its trial for ever: after trialTimeout seconds
 // still on trial, reset, which spends the next trial and ends in a rollback.
-if (choice.reason === BOOT_TRIAL) {
+if (trialReason(choice.reason)) {
   setTimeout(() => {
     const rec = new BootRecord({ flash: flash, crc32: digest.crc32, banks: BOARD.banks });
     if (onTrial(rec.read())) E.reboot();

@@ -2,6 +2,7 @@ import type { Flash } from "../../hal/flash.js";
 import type { Layout } from "../../core/layout.js";
 import { NO_SLOT } from "../../core/layout.js";
 import { BootRecord } from "../../core/record.js";
+import { HEADER_SIZE, parseHeader } from "../../core/header.js";
 import { crc32 } from "./digest.js";
 
 /** Factory install: image into `slot`, and a record naming it confirmed. Erases both banks first. */
@@ -22,5 +23,9 @@ export function installFactory(flash: Flash, layout: Layout, image: Uint8Array, 
     flash.eraseBlock(b.start, b.start + b.length);
   }
   const rec = new BootRecord({ flash: flash, crc32: crc32, banks: layout.banks });
-  rec.write(rec.read(), { confirmed: slot, pending: NO_SLOT, maxTrials: layout.maxTrials, flags: 0 });
+  const h = parseHeader(image, crc32).info;
+  rec.write(rec.read(), {
+    confirmed: slot, pending: NO_SLOT, maxTrials: layout.maxTrials, flags: 0,
+    crcSlot: h ? slot : undefined, crc: h ? crc32(image.subarray(HEADER_SIZE, HEADER_SIZE + h.payloadLength)) : 0,
+  });
 }

@@ -1,5 +1,5 @@
 import type { Flash, FlashBlock, FlashStatus } from "../../hal/flash.js";
-import { FlashFault, PowerCut, rng } from "./power.js";
+import { EccLocked, FlashFault, PowerCut, rng } from "./power.js";
 
 export interface Geometry {
   base: number;
@@ -10,6 +10,24 @@ export interface Geometry {
   sectors?: number[];
   writeAlign: number;
   eraseValue: number;
+}
+
+/**
+ * How the chip fails beyond plain NOR, each a pessimistic model (README
+ * "Power-cut sweep"): what a cut leaves behind, and what it then refuses.
+ */
+export interface FlashModel {
+  /**
+   * ECC words (U = max(4, write alignment) bytes): a torn program locks the
+   * word it was in until the next complete erase, and 30 % of such tears
+   * change no visible bit. A locked word reads as it looks but refuses any
+   * program, even where it reads erased.
+   */
+  ecc?: boolean;
+  /** A torn program moves a random subset of the bits of the whole range, not a prefix. */
+  bitTear?: boolean;
+  /** Erase first programs every byte (as some parts do), so a cut early in it leaves programmed bytes. */
+  preProgram?: boolean;
 }
 
 export interface Cut {
@@ -45,10 +63,16 @@ export class NorFlash implements Flash {
   private starts_: number[];
   private cut_: Cut | undefined;
   private dead_ = false;
+  private model_: FlashModel;
+  private word_: number;
+  /** ECC words locked by a torn program, by offset / word size. */
+  private locked_ = new Set<number>();
 
-  constructor(o: { geometry: Geometry; strict?: boolean; data?: Uint8Array }) {
+  constructor(o: { geometry: Geometry; strict?: boolean; data?: Uint8Array; model?: FlashModel }) {
     const g = o.geometry;
     this.geo_ = g;
+    this.model_ = o.model || {};
+    this.word_ = Math.max(4, g.writeAlign);
     this.strict = o.strict !== false;
     this.data = o.data ? o.data : new Uint8Array(g.size).fill(g.eraseValue);
     if (this.data.length !== g.size) throw new Error("image size does not match geometry");
@@ -89,18 +113,13 @@ export class NorFlash implements Flash {
         if (this.data[o + i] !== ev) throw new FlashFault("write over programmed byte at 0x" + (address + i).toString(16));
       }
     }
-    let n = bytes.length;
-    const torn = this.tick_();
-    if (torn) n = Math.floor(torn() * bytes.length);
-    for (let i = 0; i < n; i++) this.data[o + i] = this.program_(this.data[o + i], bytes[i]);
-    if (torn) {
-      // The byte being programmed when power fell: some of its bits moved.
-      if (n < bytes.length) {
-        const m = Math.floor(torn() * 256);
-        this.data[o + n] = this.program_(this.data[o + n], ev === 0 ? bytes[n] & m : bytes[n] | m);
-      }
-      throw new PowerCut(this.ops);
+    const w = this.word_;
+    for (let k = Math.floor(o / w); k * w < o + bytes.length; k++) {
+      if (this.locked_.has(k)) throw new EccLocked("write to an ECC word locked by a torn program at 0x" + (address - o + k * w).toString(16));
     }
+    const torn = this.tick_();
+    if (torn) this.tear_(bytes, o, torn);
+    for (let i = 0; i < bytes.length; i++) this.data[o + i] = this.program_(this.data[o + i], bytes[i]);
     this.writes++;
     this.bytesWritten += bytes.length;
     this.log.push({ kind: "write", start: address, end: address + bytes.length });
@@ -114,17 +133,59 @@ export class NorFlash implements Flash {
     const ev = this.geo_.eraseValue;
     const torn = this.tick_();
     if (torn) {
-      // An interrupted erase leaves some bytes erased, the rest as they were or half-way.
-      for (let i = o; i < o + end - start; i++) {
-        const r = torn();
-        if (r < 0.5) this.data[i] = ev;
-        else if (r < 0.6) this.data[i] = ev === 0 ? this.data[i] & Math.floor(torn() * 256) : this.data[i] | Math.floor(torn() * 256);
+      const n = end - start;
+      const pv = 255 - ev;
+      if (this.model_.preProgram && torn() < 0.5) {
+        // Cut while the part programs every byte before erasing: a prefix reads programmed.
+        this.data.fill(pv, o, o + Math.floor(torn() * n));
+      } else {
+        // An interrupted erase leaves some bytes erased, the rest as they were (programmed, after a
+        // pre-programming phase) or half-way.
+        if (this.model_.preProgram) this.data.fill(pv, o, o + n);
+        for (let i = o; i < o + n; i++) {
+          const r = torn();
+          if (r < 0.5) this.data[i] = ev;
+          else if (r < 0.6) this.data[i] = ev === 0 ? this.data[i] & Math.floor(torn() * 256) : this.data[i] | Math.floor(torn() * 256);
+        }
       }
       throw new PowerCut(this.ops);
     }
+    for (let k = Math.floor(o / this.word_); k * this.word_ < o + end - start; k++) this.locked_.delete(k);
     this.data.fill(ev, o, o + end - start);
     this.erases++;
     this.log.push({ kind: "erase", start: start, end: end });
+  }
+
+  /** What a torn program leaves: a programmed prefix and one byte half-way, or random bits (bitTear); ECC locks. */
+  private tear_(bytes: Uint8Array, o: number, torn: () => number): never {
+    const ev = this.geo_.eraseValue;
+    const w = this.word_;
+    const lock = (i: number) => {
+      if (this.model_.ecc) this.locked_.add(Math.floor((o + i) / w));
+    };
+    if (this.model_.bitTear) {
+      for (let i = 0; i < bytes.length; i++) {
+        const m = Math.floor(torn() * 256);
+        this.data[o + i] = this.program_(this.data[o + i], ev === 0 ? bytes[i] & m : bytes[i] | m);
+        lock(i);
+      }
+      throw new PowerCut(this.ops);
+    }
+    const n = Math.floor(torn() * bytes.length);
+    for (let i = 0; i < n; i++) this.data[o + i] = this.program_(this.data[o + i], bytes[i]);
+    if (n < bytes.length) {
+      // The byte being programmed when power fell: some of its bits moved, or (ECC, 30 %) none visibly.
+      const m = Math.floor(torn() * 256);
+      const hidden = this.model_.ecc && torn() < 0.3;
+      if (!hidden) this.data[o + n] = this.program_(this.data[o + n], ev === 0 ? bytes[n] & m : bytes[n] | m);
+      lock(n);
+    }
+    throw new PowerCut(this.ops);
+  }
+
+  /** Fault injection: locks the ECC word holding `address` as a torn program would (it keeps reading as it is). */
+  lock(address: number): void {
+    this.locked_.add(Math.floor(this.offset_(address, 1) / this.word_));
   }
 
   /** Arms a power cut for a future operation. */

@@ -14,6 +14,17 @@ export class FlashFault extends Error {
   }
 }
 
+/**
+ * Thrown for a program into an ECC word that a torn program locked (FlashModel.ecc):
+ * a fault the code must survive, not a bug in the caller as FlashFault is.
+ */
+export class EccLocked extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EccLocked";
+  }
+}
+
 /** Small deterministic PRNG (mulberry32) so sweeps and fuzzing repeat from a seed. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
