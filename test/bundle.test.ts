@@ -15,10 +15,10 @@ function app(r: Rig, version: string, healthy: boolean): Uint8Array {
   return buildImage({ board: r.board.id, type: TYPE, version: version, build: "test", payload: new TextEncoder().encode(js) });
 }
 
-/** A power-on: fresh RAM, the boot stub from .boot0, which evals the chosen image. */
-function boot(r: Rig) {
+/** A power-on (or, with powerOn false, a soft reset): fresh RAM, .bootPowerOn, the boot stub from .boot0, which evals the chosen image. */
+function boot(r: Rig, powerOn = true) {
   const dev = espruinoVM({ flash: r.flash, clock: r.clock, memoryMapped: r.board.memoryMapped });
-  dev.run(bundle(r.board.key, "boot"), "boot.js");
+  dev.boot(r.board.key, powerOn);
   return dev.ctx.APP as { version: string; slot: number; reason: number; confirmed?: boolean } | undefined;
 }
 
@@ -47,10 +47,37 @@ t("an image that never confirms is rolled back by the shipped stub after 3 boots
   assert.equal(seen, ["3.0.0", "3.0.0", "3.0.0", "1.0.0", "1.0.0"]);
 });
 
+t("reset(), load() or an upload while on trial (no .bootPowerOn) spends no trial and writes nothing", () => {
+  const r = rig("linux");
+  installFactory(r.flash, r.board.layout, app(r, "1.0.0", true), 0);
+  boot(r);
+  update(session(r, powerOn(r)), app(r, "3.0.0", false));
+  assert.is(boot(r)!.version, "3.0.0");
+  assert.is(r.record.read().trialsUsed, 1);
+  const ops = r.flash.ops;
+  for (let i = 0; i < 5; i++) {
+    const a = boot(r, false)!;
+    assert.equal([a.version, a.slot, a.reason], ["3.0.0", 1, 1], "the same image as at power-on");
+  }
+  assert.is(r.flash.ops, ops, "no flash write or erase");
+  assert.is(r.record.read().trialsUsed, 1);
+  // Power cycles still count: two more trials, then the rollback.
+  assert.equal([boot(r)!.version, boot(r)!.version, boot(r)!.version], ["3.0.0", "3.0.0", "1.0.0"]);
+  assert.equal([boot(r, false)!.version, boot(r, false)!.reason], ["1.0.0", 0]);
+});
+
+t("a soft reset before any trial was counted starts the confirmed image", () => {
+  const r = rig("linux");
+  installFactory(r.flash, r.board.layout, app(r, "1.0.0", true), 0);
+  boot(r);
+  update(session(r, powerOn(r)), app(r, "3.0.0", false));
+  assert.equal([boot(r, false)!.version, r.record.read().trialsUsed], ["1.0.0", 0]);
+});
+
 t("with no valid image the stub starts nothing and says so", () => {
   const r = rig("linux");
   const dev = espruinoVM({ flash: r.flash, clock: r.clock, memoryMapped: false });
-  dev.run(bundle("linux", "boot"));
+  dev.boot("linux");
   assert.is(dev.ctx.APP, undefined);
   assert.match(dev.log.join("\n"), /no valid image/);
 });

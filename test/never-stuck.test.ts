@@ -4,7 +4,7 @@ import { BOOT_CONFIRMED, BOOT_FALLBACK, BOOT_NONE, BOOT_ROLLBACK, BOOT_TRIAL, tr
 import { confirmRunning } from "../src/boot/confirm.js";
 import { E_TRIAL_ACTIVE, OK } from "../src/core/errors.js";
 import { BootRecord, FLAG_CRC0, FLAG_ROLLED_BACK } from "../src/core/record.js";
-import { bundle, espruinoVM } from "../src/platform/host/espruino-vm.js";
+import { espruinoVM } from "../src/platform/host/espruino-vm.js";
 import { NO_SLOT } from "../src/core/layout.js";
 import type { Flash } from "../src/hal/flash.js";
 import { crc32, hostDigest } from "../src/platform/host/digest.js";
@@ -184,7 +184,7 @@ function pixlBootShaReads(r: Rig): { version: string; pieces: number } {
     return real(n, a);
   };
   const dev = espruinoVM({ flash: r.flash, clock: r.clock, memoryMapped: r.board.memoryMapped });
-  dev.run(bundle("pixljs", "boot"), "boot.js");
+  dev.boot("pixljs");
   r.flash.read = real;
   return { version: (dev.ctx.OTA_BOOT as { version: string }).version, pieces: pieces };
 }

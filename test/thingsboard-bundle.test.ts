@@ -36,7 +36,7 @@ function powerOn(r: Rig, files: Record<string, string>, links: EspruinoMqtt[], o
     MQTT: { create: (s: string, o: Parameters<typeof mq.create>[1]) => { const m = mq.create(s, o); links.push(m); return m; } },
   };
   dev.ctx.require = (name: string) => (name in mods ? mods[name] : base(name));
-  dev.run(bundle(r.board.key, "boot"), "boot.js");
+  dev.boot(r.board.key);
   return dev;
 }
 

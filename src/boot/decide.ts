@@ -40,6 +40,13 @@ export interface BootOptions {
    * without a built-in SHA-256 (Pixl.js), where a JS SHA-256 takes seconds.
    */
   crcAtBoot?: boolean;
+  /**
+   * False after a soft reset (`reset()`, `load()`, an upload from the Web
+   * IDE: `.boot0` runs again but `.bootPowerOn` does not). Then nothing is
+   * written: the image the last power-on chose is started again, and no
+   * trial is spent. Default true: a power-on or hardware reset.
+   */
+  powerOn?: boolean;
 }
 
 /**
@@ -55,7 +62,7 @@ export function decideBoot(o: BootOptions): BootChoice {
   const check = (slot: number) => verifySlot(o.flash, o.digest, o.layout.slots[slot], o.layout.board, o.crcAtBoot ? recordCrc(first, slot) : undefined);
   try {
     first = rec.read();
-    return decide_(rec, first, check, o.layout.maxTrials);
+    return o.powerOn === false ? again_(first, check) : decide_(rec, first, check, o.layout.maxTrials);
   } catch (e) {
     // Whatever threw, the record may be read again; if not, only a scan is left.
     let s = NO_RECORD;
@@ -82,6 +89,27 @@ export function decideBoot(o: BootOptions): BootChoice {
 }
 
 type Check = (slot: number) => { code: number; info?: ImageInfo };
+
+/**
+ * After a soft reset: the same start as the last power-on, read from the
+ * record alone, writing nothing. An image on trial whose trial was counted
+ * (at least one unit spent) runs again; one with none counted cannot have
+ * been started, so the confirmed image runs.
+ */
+function again_(s: BootState, check: Check): BootChoice {
+  const trial = onTrial(s);
+  if (trial && s.trialsUsed > 0) {
+    const v = check(s.pending);
+    if (v.code === OK) return { slot: s.pending, reason: s.flags & FLAG_FALLBACK ? BOOT_FALLBACK : BOOT_TRIAL, info: v.info, state: s };
+  }
+  for (let k = 0; k < 2; k++) {
+    const slot = s.valid ? (trial ? s.confirmed : confirmedSlot(s)) : k;
+    const v = check(slot);
+    if (v.code === OK) return { slot: slot, reason: !s.valid ? BOOT_SCAN : trial ? BOOT_ROLLBACK : BOOT_CONFIRMED, info: v.info, state: s };
+    if (s.valid) break;
+  }
+  return { slot: -1, reason: BOOT_NONE, state: s };
+}
 
 function decide_(rec: BootRecord, s: BootState, check: Check, maxTrials: number): BootChoice {
   let rolledBack = false;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadBoard, type Board } from "../platform/host/boards.js";
-import { bundle } from "../platform/host/espruino-vm.js";
+import { POWER_ON_MARK, bundle } from "../platform/host/espruino-vm.js";
 import { installFactory } from "../platform/host/install.js";
 import { NorFlash } from "../platform/host/norflash.js";
 
@@ -38,6 +38,7 @@ export function installScript(board: Board, image: Uint8Array, o: { quit?: boole
       out.push("w(" + (addr + o2) + ",'" + Buffer.from(p).toString("base64") + "');");
     }
   }
+  out.push("require('Storage').write('.bootPowerOn'," + JSON.stringify(POWER_ON_MARK) + ");");
   out.push("require('Storage').write('.boot0'," + JSON.stringify(bundle(board.key, "boot")) + ");");
   out.push("print('OTA install: done');})();");
   if (o.quit) out.push("quit();");

@@ -37,7 +37,7 @@ export class BundleBoard {
     this.vm = v;
     // The application's OTA.ncp({onEvent}) reports here.
     v.ctx.HOST_EVENT = (n: string, a?: number, b?: number) => o.onEvent && o.onEvent(n, a, b);
-    v.run(bundle(o.board.key, "boot"), "boot.js");
+    v.boot(o.board.key);
     const b = v.ctx.OTA_BOOT as BootInfo;
     const info = { slot: b.slot, reason: b.reason, type: b.type, version: b.version };
     this.boots.push(info);

@@ -7,13 +7,18 @@ import { espruinoDigest } from "./digest.js";
 import { espruinoFlash } from "./flash.js";
 
 /*
- * The boot stub, installed as Storage ".boot0". It picks the slot, records
+ * The boot stub, installed as Storage ".boot0" (with ".bootPowerOn" setting
+ * global.OTA_PO, see POWER_ON_MARK in platform/host/espruino-vm.ts). It picks the slot, records
  * the choice in `global.OTA_BOOT` for the client, and leaves a loader in
  * `global.OTA_LOAD`; the bundle's footer evals the image at global scope.
  */
 const flash = espruinoFlash(BOARD);
 const digest = espruinoDigest(BOARD, flash);
-const choice = decideBoot({ flash: flash, digest: digest, layout: boardLayout(BOARD), crcAtBoot: !BOARD.sha256 });
+// `.bootPowerOn` (run by Espruino only at the first boot after power-on or a hardware reset) sets
+// OTA_PO; after reset(), load() or an upload only `.boot0` runs, and the decision then writes nothing.
+const powerOn = !!global.OTA_PO;
+delete global.OTA_PO;
+const choice = decideBoot({ flash: flash, digest: digest, layout: boardLayout(BOARD), crcAtBoot: !BOARD.sha256, powerOn: powerOn });
 const info = choice.info;
 global.OTA_BOOT = {
   slot: choice.slot, reason: choice.reason,

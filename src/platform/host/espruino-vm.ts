@@ -9,6 +9,13 @@ import { fromLatin1, toLatin1 } from "./latin1.js";
 import { espruinoUint16, mapInPlace, type View } from "./mapinplace.js";
 import type { NorFlash } from "./norflash.js";
 
+/**
+ * The whole of Storage `.bootPowerOn`, which Espruino runs only at the first
+ * boot after power-on or a hardware reset (jsflash.c jsfLoadBootCodeFromFlash,
+ * JSIS_FIRST_BOOT): it tells the stub in `.boot0` that it may count a trial.
+ */
+export const POWER_ON_MARK = "global.OTA_PO=1;";
+
 /** Thrown inside the VM by E.reboot(): stops the running JavaScript, as a reset does. */
 export class Reboot extends Error {}
 
@@ -127,6 +134,14 @@ export function espruinoVM(o: EspruinoVMOptions) {
     kill: () => {
       alive = false;
       if (s) s.onData(() => {});
+    },
+    /**
+     * The boot files as Espruino runs them: `.bootPowerOn` only at a power-on
+     * or hardware reset (`powerOn`), then `.boot0` (the stub of `board`).
+     */
+    boot(board: string, powerOn = true): void {
+      if (powerOn) this.run(POWER_ON_MARK, ".bootPowerOn");
+      this.run(bundle(board, "boot"), ".boot0");
     },
     /** Runs code as Espruino runs a boot file: an uncaught error is printed, not fatal. */
     run: (code: string, name = "code.js") =>
