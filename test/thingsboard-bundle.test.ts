@@ -5,7 +5,7 @@ import { TbSim } from "../src/platform/host/tb/sim.js";
 import type { EspruinoMqtt } from "../src/thingsboard/ports.js";
 import { buildImage } from "../src/platform/host/image.js";
 import { installFactory } from "../src/platform/host/install.js";
-import { bundle, espruinoVM, type EspruinoVM } from "../src/platform/host/espruino-vm.js";
+import { espruinoVM, type EspruinoVM } from "../src/platform/host/espruino-vm.js";
 import { TYPE, rig, type Rig } from "./support/rig.js";
 import { TOKEN, settle, until } from "./support/thingsboard.js";
 import { readFileSync } from "node:fs";

@@ -1,7 +1,7 @@
 import type { Link } from "../hal/link.js";
 import type { Board } from "../platform/host/boards.js";
 import type { FakeClock } from "../platform/host/clock.js";
-import { bundle, espruinoVM, type EspruinoVM } from "../platform/host/espruino-vm.js";
+import { espruinoVM, type EspruinoVM } from "../platform/host/espruino-vm.js";
 import type { NorFlash } from "../platform/host/norflash.js";
 
 export interface BootInfo {
