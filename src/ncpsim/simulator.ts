@@ -55,6 +55,7 @@ export class NcpSimulator {
   private o_: SimOptions;
   private chunks_ = 0;
   private rebooted_ = false;
+  private offers_ = 0;
 
   constructor(o: SimOptions) {
     this.o_ = o;
@@ -109,12 +110,18 @@ export class NcpSimulator {
     this.state = "offered";
     this.outcome = "";
     this.chunks_ = 0;
+    if (tries === 0) this.offers_++;
     this.call_(P.CLIENT_OTA_AVAILABLE, (w) => w.str(o.filename || "firmware.bin").u32(o.image.length).str(o.type).str(o.version).str(o.build), 5000, (st, r) => {
       if (this.state !== "offered") return;
       if (st === P.ST_TIMEOUT && tries < (o.retries === undefined ? 5 : o.retries)) return this.offer(tries + 1);
       const yes = st === P.ST_OK && r.u8() === 1;
       this.log_("otaUpdateAvailable -> " + (yes ? "accepted" : "refused (status " + st + ")"));
-      if (!yes) this.end_("refused");
+      if (!yes) return this.end_(st === P.ST_TIMEOUT ? "offer unanswered" : "refused");
+      // Accepted: otaUpdateStart must follow; the client's own stall limit is a minute too.
+      const n = this.offers_;
+      o.clock.setTimeout(() => {
+        if (this.state === "offered" && this.offers_ === n) this.cancel_("no otaUpdateStart");
+      }, 60_000);
     });
   }
 
@@ -159,8 +166,10 @@ export class NcpSimulator {
       } else if (st === P.ST_TIMEOUT && tries < (o.retries === undefined ? 5 : o.retries)) {
         this.finish_(tries + 1);
       } else if (st === P.ST_TIMEOUT) {
-        // Unanswered: wait for the client to report after its reboot.
+        // Unanswered: wait a minute for the client to report after its reboot.
         if (o.baud) o.link.setBaud(o.baud);
+        const n = this.offers_;
+        o.clock.setTimeout(() => this.state === "finishing" && this.offers_ === n && this.end_("finish unanswered"), 60_000);
       } else this.end_("finish refused");
     });
   }
