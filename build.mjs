@@ -1,20 +1,23 @@
 // Builds the device bundles (one boot stub and one client per board, minified,
 // checked against Espruino's JavaScript subset) and the Node bundles for the CLI.
 import * as esbuild from "esbuild";
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { checkEspruino, UNSUPPORTED } from "./scripts/espruino-gate.mjs";
 
-const num = (v) => (typeof v === "number" ? v : Number(v));
-
-/** The board constants baked into device code. */
-export function deviceBoard(j) {
-  const f = j.flash;
-  const blockLength = f.blockLength || Math.min(...f.sectors);
+/**
+ * The board constants baked into device code, from the host's reading of the
+ * board file (src/platform/host/boards.ts: the only parser, which also plans
+ * the OTA files in Storage, src/core/storage-plan.ts).
+ * @param {import("./src/platform/host/boards.ts").Board} b
+ */
+export function deviceBoard(b) {
+  const g = b.geometry;
+  const ota = b.plan.files[2];
   return {
-    id: j.id, base: num(f.base), size: num(f.size), blockLength: blockLength, writeAlign: f.writeAlign,
-    eraseValue: f.eraseValue, slots: j.slots.map((s) => ({ address: num(s.address), size: num(s.size) })),
-    banks: j.banks.map(num), maxTrials: j.maxTrials, sha256: j.sha256, memoryMapped: j.memoryMapped,
-    chunkSize: j.chunkSize, jsVars: j.jsVars, trialTimeout: j.trialTimeout || 120,
+    id: b.id, base: g.base, size: g.size, blockLength: b.storage.page, writeAlign: g.writeAlign,
+    eraseValue: g.eraseValue, slots: b.layout.slots, banks: b.layout.banks, maxTrials: b.layout.maxTrials,
+    sha256: b.sha256, memoryMapped: b.memoryMapped, chunkSize: b.chunkSize, jsVars: b.jsVars,
+    trialTimeout: b.ota.trialTimeout, otaHeader: ota.header, otaLength: ota.length,
   };
 }
 
@@ -72,25 +75,29 @@ export async function buildDevice({ entry, board, footer, stdin }) {
 const BOOT_FOOTER = "eval((function(l){delete global.OTA_LOAD;return l?l():\"\";})(global.OTA_LOAD));";
 
 async function main() {
-  const sizes = [];
-  for (const file of readdirSync("boards").filter((f) => f.endsWith(".json")).sort()) {
-    const key = file.slice(0, -5);
-    const board = deviceBoard(JSON.parse(readFileSync("boards/" + file, "utf8")));
-    const dir = "dist/espruino/" + key;
-    mkdirSync(dir, { recursive: true });
-    const boot = await buildDevice({ entry: "src/platform/espruino/boot-main.ts", board, footer: BOOT_FOOTER });
-    const client = await buildDevice({ entry: "src/platform/espruino/client-main.ts", board });
-    writeFileSync(dir + "/boot.js", boot);
-    writeFileSync(dir + "/client.js", client);
-    writeFileSync(dir + "/tb.js", await buildDevice({ entry: "src/platform/espruino/tb-main.ts", board }));
-    sizes.push([key, boot.length, client.length]);
-  }
   await esbuild.build({
     entryPoints: { cli: "src/cli/main.ts", host: "src/platform/host/index.ts" },
     outdir: "dist", outExtension: { ".js": ".mjs" }, bundle: true, platform: "node", format: "esm",
     target: "node20", packages: "external", sourcemap: true, logLevel: "warning",
     banner: { js: "#!/usr/bin/env node" },
   });
+  const host = await import("./dist/host.mjs?" + Date.now());
+  const sizes = [];
+  for (const key of host.boardKeys()) {
+    const b = host.loadBoard(key);
+    const board = deviceBoard(b);
+    const dir = "dist/espruino/" + key;
+    mkdirSync(dir, { recursive: true });
+    const boot = await buildDevice({ entry: "src/platform/espruino/boot-main.ts", board, footer: BOOT_FOOTER });
+    // The stub file is padded to this length so that .eota's data starts on a page (storage-plan.ts).
+    const room = b.plan.files[1].length;
+    if (boot.length > room) throw new Error(key + ": boot stub is " + boot.length + " bytes, its file has room for " + room + " (ota.stubPages)");
+    const client = await buildDevice({ entry: "src/platform/espruino/client-main.ts", board });
+    writeFileSync(dir + "/boot.js", boot);
+    writeFileSync(dir + "/client.js", client);
+    writeFileSync(dir + "/tb.js", await buildDevice({ entry: "src/platform/espruino/tb-main.ts", board }));
+    sizes.push([key, boot.length, client.length]);
+  }
   console.log("device bundles (bytes, minified):");
   console.log("  board          boot.js  client.js  total");
   for (const [k, b, c] of sizes) console.log("  " + k.padEnd(14) + String(b).padStart(7) + String(c).padStart(11) + String(b + c).padStart(7));

@@ -24,7 +24,7 @@ export function benchNode(): { chunkPathMsPerKB: number; floorMsPerKB: number; c
   const clock = new FakeClock();
   const flash = new NorFlash({ geometry: board.geometry });
   const app = bundle("linux", "client") + "\nOTA.ncp({baud:115200,onEvent:global.HOST_EVENT});\n";
-  installFactory(flash, board.layout, buildImage({ board: "LINUX", type: TYPE, version: "1.0.0", build: "bench", payload: new TextEncoder().encode(app) }), 0);
+  installFactory(flash, board, buildImage({ board: "LINUX", type: TYPE, version: "1.0.0", build: "bench", payload: new TextEncoder().encode(app) }), 0);
   const pair = new LinkPair({ clock: clock, baud: 115200 });
   let arm = false, active = false, stop = false, t = 0, calls = 0;
   const timed: Link = {

@@ -18,7 +18,7 @@ function appImage(r: Rig, version: string, healthy: boolean, pad = 0): Uint8Arra
 
 function setup(key: string, wire?: (b: Uint8Array) => Uint8Array[]) {
   const r = rig(key);
-  installFactory(r.flash, r.board.layout, appImage(r, "1.0.0", true), 0);
+  installFactory(r.flash, r.board, appImage(r, "1.0.0", true), 0);
   const pair = new LinkPair({ clock: r.clock, baud: 115200, wire: wire });
   const events: string[] = [];
   const dev = new BundleBoard({ board: r.board, flash: r.flash, clock: r.clock, link: pair.b, onEvent: (n, a) => n !== "progress" && events.push(n + ":" + a) });
@@ -26,7 +26,7 @@ function setup(key: string, wire?: (b: Uint8Array) => Uint8Array[]) {
   return { r: r, pair: pair, dev: dev, events: events, until: until };
 }
 
-for (const key of ["linux", "puckjs", "banglejs2"]) {
+for (const key of ["linux", "esp32", "banglejs2"]) {
   t(key + ": v1 takes v2 over the wire, reboots into it on trial, v2 reports and confirms", () => {
     const x = setup(key);
     const v2 = appImage(x.r, "2.0.0", true, 3000);

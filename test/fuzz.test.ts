@@ -28,7 +28,7 @@ t("the same seed gives the same run", () => {
 t("the checks can fail: a throwing handler is a crash, a write into the running slot is stray", () => {
   const board = loadBoard("linux");
   const flash = new NorFlash({ geometry: board.geometry });
-  installFactory(flash, board.layout, image(board, "1.0.0"), 0);
+  installFactory(flash, board, image(board, "1.0.0"), 0);
   const target = new FuzzTarget(board, flash);
   const f = new Frames();
   // Make one served call throw, as a bug in the client would.

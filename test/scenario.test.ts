@@ -10,7 +10,7 @@ const t = suite("scenario");
 const confirm = (r: Rig, running: number) =>
   confirmRunning({ flash: r.flash, digest: hostDigest(r.flash), layout: r.board.layout, running: running });
 
-for (const key of ["linux", "puckjs", "pico"]) {
+for (const key of ["linux", "puckjs", "stm32-test"]) {
   t(key + ": update, trial boot, confirm, then a second update the other way", () => {
     const r = rig(key);
     factory(r, "1.0.0", 2000);

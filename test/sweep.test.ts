@@ -12,7 +12,7 @@ import type { Layout } from "../src/core/layout.js";
 import { sweep } from "../src/sim/sweep.js";
 
 const t = suite("sweep");
-const BOARDS = ["puckjs", "pico"];
+const BOARDS = ["puckjs", "stm32-test"];
 
 /** A session that marks the slot pending as soon as it is erased, before any byte is verified. */
 class MarkEarly extends Session {
@@ -83,8 +83,8 @@ t("flash that erases to 0x00 survives the same cuts", () => {
 });
 
 t("the same seed gives the same sweep", () => {
-  const a = sweep({ boards: ["pico"], quick: 4, seed: 7 });
-  const b = sweep({ boards: ["pico"], quick: 4, seed: 7 });
+  const a = sweep({ boards: ["stm32-test"], quick: 4, seed: 7 });
+  const b = sweep({ boards: ["stm32-test"], quick: 4, seed: 7 });
   assert.equal([a.cuts, a.targets[0].ops], [b.cuts, b.targets[0].ops]);
 });
 
@@ -119,7 +119,7 @@ t("starts are judged by the image that ran, not the stub's label: right decision
 });
 
 t("the harsher flash models and the new scenarios run clean: ECC locks, random-bit tears, pre-programming erase, 8/16/32-byte writes", () => {
-  const r = sweep({ boards: ["puckjs:ecc", "linux:bits:a16", "pico:pre", "puckjs:a32:00"], quick: 4, seed: 3 });
+  const r = sweep({ boards: ["puckjs:ecc", "linux:bits:a16", "stm32-test:pre", "puckjs:a32:00"], quick: 4, seed: 3 });
   assert.equal(r.failures, []);
   for (const tg of r.targets) for (const s of ["no-record", "after-rollback", "seq-wrap"]) assert.ok(tg.ops[s] > 0, tg.name + " " + s);
 });

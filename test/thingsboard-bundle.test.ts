@@ -46,7 +46,7 @@ t("linux: tb.js pulls v2 over MQTT, resets, v2 confirms and reports UPDATED; MD5
   const files: Record<string, string> = {};
   const links: EspruinoMqtt[] = [];
   try {
-    installFactory(r.flash, r.board.layout, app(r, "1.0.0", sim.mqttPort), 0);
+    installFactory(r.flash, r.board, app(r, "1.0.0", sim.mqttPort), 0);
     let rebooted = false;
     const old = powerOn(r, files, links, () => (rebooted = true));
     await sim.waitTelemetry((v) => v.current_fw_version === "1.0.0");

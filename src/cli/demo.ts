@@ -59,7 +59,7 @@ export async function runDemo(key = "linux"): Promise<number> {
     return sim;
   };
 
-  installFactory(flash, board.layout, app("1.0.0", true, 2000), 0);
+  installFactory(flash, board, app("1.0.0", true, 2000), 0);
   say(`factory: v1.0.0 in slot 0 (board ${board.id}, emulated NOR flash, ${BAUD} baud UART)`);
   dev.powerOn();
   const s2 = push(app("2.0.0", true, 30000), "2.0.0");

@@ -1,53 +1,64 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadBoard, type Board } from "../platform/host/boards.js";
-import { POWER_ON_MARK, bundle } from "../platform/host/espruino-vm.js";
+import { bundle } from "../platform/host/espruino-vm.js";
+import { FILE_HEADER, POWER_ON_MARK, fileHeader } from "../core/storage-plan.js";
 import { installFactory } from "../platform/host/install.js";
 import { NorFlash } from "../platform/host/norflash.js";
 
 /**
- * An Espruino script that installs the boot stub as `.boot0`, a first image
- * in slot 0 and a boot record naming it confirmed. It first checks that every
- * area lies inside `Flash.getFree()` and stops if not. The flash contents are
- * computed on the host with the same code the tests use, then written as
- * base64 pieces.
+ * An Espruino script that installs the OTA files into an empty Storage, in
+ * the order and at the places core/storage-plan.ts plans: `.bootPowerOn`, the
+ * boot stub (padded with spaces), then `.eota` holding the record banks and
+ * slots, with a first image in slot 0 and a record naming it confirmed. It
+ * refuses another board, a firmware older than 2v19 (no `.bootPowerOn`), and
+ * a Storage that already holds files (ours must come first, so that Storage's
+ * compaction never moves them: `eraseStorage` erases it first, files and
+ * all), and checks afterwards that `.eota` landed where the stub looks for it.
+ * Every byte goes through `require("Storage").write`, so Storage's own
+ * bookkeeping stays whole. The contents are computed on the host with the
+ * same code the tests use (installFactory), then written as base64 pieces.
  */
-export function installScript(board: Board, image: Uint8Array, o: { quit?: boolean } = {}): string {
+export function installScript(board: Board, image: Uint8Array, o: { quit?: boolean; eraseStorage?: boolean } = {}): string {
+  const plan = board.plan;
+  if (!plan) throw new Error(board.key + " has no OTA plan");
   const f = new NorFlash({ geometry: board.geometry });
-  installFactory(f, board.layout, image, 0);
-  const L = board.layout;
-  const areas: [number, number][] = [[L.slots[0].address, L.slots[0].size], [L.slots[1].address, L.slots[1].size]];
-  for (const b of L.banks) {
-    const blk = f.block(b);
-    areas.push([blk.start, blk.length]);
-  }
+  const stub = bundle(board.key, "boot");
+  installFactory(f, board, image, 0, stub);
+  const [pon, stubFile, ota] = plan.files;
+  const data = ota.header + FILE_HEADER;
   const out: string[] = [];
-  out.push("(function(){var F=require('Flash');var free=F.getFree();");
-  out.push("function inFree(a,n){for(var i=0;i<free.length;i++)if(a>=free[i].addr&&a+n<=free[i].addr+free[i].length)return true;return false;}");
-  out.push("var areas=" + JSON.stringify(areas) + ";");
-  out.push("for(var i=0;i<areas.length;i++)if(!inFree(areas[i][0],areas[i][1])){print('OTA install: area 0x'+areas[i][0].toString(16)+' is not free flash on this firmware');return;}");
-  out.push("function erase(a,n){for(var e=a+n;a<e;){var p=F.getPage(a);F.erasePage(p.addr);a=p.addr+p.length;}}");
-  out.push("for(i=0;i<areas.length;i++)erase(areas[i][0],areas[i][1]);");
-  out.push("function w(a,s){F.write(E.toUint8Array(atob(s)),a);}");
+  const say = (m: string) => "print('OTA install: '+" + m + ");";
+  out.push("(function(){var S=require('Storage'),F=require('Flash');");
+  out.push("if(process.env.BOARD!==" + JSON.stringify(board.id) + "){" + say("'this script is for " + board.id + ", the board is '+process.env.BOARD") + "return;}");
+  out.push("var v=process.version.split('v');if(+v[0]<2||(+v[0]==2&&+v[1]<19)){" + say("'firmware '+process.version+' has no .bootPowerOn (2v19 and later)'") + "return;}");
+  if (o.eraseStorage) out.push("S.eraseAll();");
+  out.push("if(S.list().length){" + say("'Storage holds files ('+S.list().join(', ')+'): the OTA files must come first. Back them up and install with --erase-storage.'") + "return;}");
+  out.push("S.write(" + JSON.stringify(pon.name) + "," + JSON.stringify(POWER_ON_MARK) + ");");
+  out.push("S.write(" + JSON.stringify(stubFile.name) + "," + JSON.stringify(stub.padEnd(stubFile.length, " ")) + ");");
+  // The first piece creates .eota at its full length (erased); the rest is programmed at offsets.
+  const bytes = f.read(ota.length, data);
   const piece = 768;
-  for (const [addr, size] of [[L.slots[0].address, Math.ceil(image.length / 4) * 4], ...L.banks.map((b) => [b, 64])]) {
-    const bytes = f.read(size, addr);
-    for (let o2 = 0; o2 < bytes.length; o2 += piece) {
-      const p = bytes.subarray(o2, Math.min(bytes.length, o2 + piece));
-      if (p.every((v) => v === board.geometry.eraseValue)) continue;
-      out.push("w(" + (addr + o2) + ",'" + Buffer.from(p).toString("base64") + "');");
-    }
+  let created = false;
+  for (let o2 = 0; o2 < bytes.length; o2 += piece) {
+    const p = bytes.subarray(o2, Math.min(bytes.length, o2 + piece));
+    if (created && p.every((v) => v === 0xff)) continue;
+    out.push("S.write(" + JSON.stringify(ota.name) + ",atob('" + Buffer.from(p).toString("base64") + "')," + o2 + (created ? "" : "," + ota.length) + ");");
+    created = true;
   }
-  out.push("require('Storage').write('.bootPowerOn'," + JSON.stringify(POWER_ON_MARK) + ");");
-  out.push("require('Storage').write('.boot0'," + JSON.stringify(bundle(board.key, "boot")) + ");");
-  out.push("print('OTA install: done');})();");
+  out.push("var h=F.read(" + FILE_HEADER + "," + ota.header + "),w=atob('" + Buffer.from(fileHeader(ota.name, ota.length)).toString("base64") + "');");
+  out.push("for(var i=0;i<" + FILE_HEADER + ";i++)if(h[i]!==w.charCodeAt(i)){" + say("'.eota is not at 0x" + ota.header.toString(16) + ": Storage was not empty'") + "return;}");
+  out.push(say("'done'") + "})();");
   if (o.quit) out.push("quit();");
   return out.join("\n") + "\n";
 }
 
 export async function runInstallScript(argv: string[]): Promise<number> {
-  const { values: v } = parseArgs({ args: argv, options: { board: { type: "string", default: "linux" }, image: { type: "string" }, quit: { type: "boolean" } } });
+  const { values: v } = parseArgs({
+    args: argv,
+    options: { board: { type: "string", default: "linux" }, image: { type: "string" }, quit: { type: "boolean" }, "erase-storage": { type: "boolean" } },
+  });
   if (!v.image) throw new Error("install-script needs --image");
-  process.stdout.write(installScript(loadBoard(v.board as string), new Uint8Array(readFileSync(v.image)), { quit: v.quit }));
+  process.stdout.write(installScript(loadBoard(v.board as string), new Uint8Array(readFileSync(v.image)), { quit: v.quit, eraseStorage: v["erase-storage"] }));
   return 0;
 }

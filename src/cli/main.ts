@@ -5,7 +5,7 @@ const USAGE = `espruino-ota <command> [options]
   demo                          a whole Blynk.Air update on emulated flash: v1 -> v2 (trial, confirm) -> bad v3 (rollback)
   mkimage --app F --out F --board B --type T --version V [--build S] [--with-client]
   info FILE                     print an image's header
-  install-script --board B --image F [--quit]   Espruino script: boot stub as .boot0, F in slot 0, a boot record
+  install-script --board B --image F [--quit] [--erase-storage]   Espruino script: the OTA files into an empty Storage (.bootPowerOn, stub, .eota), F in slot 0
   ncp-sim --image F (--port P | --in-process)   play the Blynk NCP and push F (ncp-sim alone lists its options)
   tb-sim --image F ...          a ThingsBoard device-API stand-in, MQTT + HTTP (tb-sim alone lists its options)
   sweep [--board B] [--quick]   power cut at every flash operation; last line: power-cut sweep: N cuts, B bricked, L lost

@@ -59,7 +59,7 @@ async function emulate(sim: TbSim, transport: "mqtt" | "http", key: string, type
   const board = loadBoard(key);
   const flash = new NorFlash({ geometry: board.geometry });
   const v0 = buildImage({ board: board.id, type: type, version: "0.0.0", build: "tb-sim", payload: new TextEncoder().encode("// factory image\n") });
-  installFactory(flash, board.layout, v0, 0);
+  installFactory(flash, board, v0, 0);
   const store = ramStore();
   let dev: TbBoard | undefined;
   let boots = 0;

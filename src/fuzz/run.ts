@@ -48,7 +48,7 @@ export function runFuzz(o: { seed: number; inputs: number; board?: string }): Fu
   let sent = 0;
   const fresh = () => {
     const flash = new NorFlash({ geometry: board.geometry, strict: rand() < 0.5 });
-    installFactory(flash, board.layout, image(version), 0);
+    installFactory(flash, board, image(version), 0);
     target = new FuzzTarget(board, flash);
     wire(target);
   };

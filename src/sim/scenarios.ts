@@ -1,11 +1,12 @@
 import { BOOT_TRIAL } from "../boot/decide.js";
-import { type Board, boardKeys, loadBoard } from "../platform/host/boards.js";
+import { type Board, STM32_TEST, boardKeys, loadBoard } from "../platform/host/boards.js";
 import { buildImage, blynkTag } from "../platform/host/image.js";
 import { installFactory } from "../platform/host/install.js";
 import { type FlashModel, NorFlash } from "../platform/host/norflash.js";
 import { BootRecord, NO_RECORD } from "../core/record.js";
 import { NO_SLOT } from "../core/layout.js";
 import { crc32 } from "../platform/host/digest.js";
+import { POWER_ON_MARK, planOta } from "../core/storage-plan.js";
 import { rng } from "../platform/host/power.js";
 import { type Campaign, Device, type DeviceState, FW_TYPE } from "./device.js";
 import type { Img } from "./oracle.js";
@@ -24,7 +25,7 @@ export interface Target {
 
 export function target(spec: string): Target {
   const [key, ...opts] = spec.split(":");
-  if (!boardKeys().includes(key)) throw new Error("unknown board " + key + " (one of " + boardKeys().join(", ") + ")");
+  if (!boardKeys().includes(key) && key !== STM32_TEST) throw new Error("unknown board " + key + " (one of " + boardKeys().join(", ") + ", " + STM32_TEST + ")");
   const board = loadBoard(key);
   const geo = { ...board.geometry };
   const model: FlashModel = {};
@@ -36,7 +37,12 @@ export function target(spec: string): Target {
     else if (o === "pre") model.preProgram = true;
     else if (!/^s\d+$/.test(o)) throw new Error("unknown variant " + o + " in " + spec + " (00, ff, a8, a16, a32, ecc, bits, pre, s<N>)");
   }
-  return { name: spec, board: { ...board, geometry: geo }, model: model };
+  if (geo.writeAlign === board.geometry.writeAlign || !board.plan) return { name: spec, board: { ...board, geometry: geo }, model: model };
+  // Storage's own alignment follows a wider write (as FLASH_64BITS_ALIGNMENT does for 8): plan the files again.
+  const storage = { ...board.storage, align: Math.max(board.storage.align, geo.writeAlign) };
+  const plan = planOta(board.id, storage, board.ota, { stubFile: board.ota.stubFile, powerOnLength: POWER_ON_MARK.length });
+  if (typeof plan === "string") throw new Error(spec + ": " + plan);
+  return { name: spec, board: { ...board, geometry: geo, storage: storage, plan: plan, layout: plan.layout }, model: model };
 }
 
 export interface Scenario {
@@ -86,7 +92,7 @@ export function prepare(t: Target, s: Scenario): Prepared {
   const board = t.board;
   const known = ["1.0.0", ...s.pre, s.target].map((v) => makeImage(board, v));
   const flash = new NorFlash({ geometry: board.geometry });
-  installFactory(flash, board.layout, known[0].bytes, 0);
+  installFactory(flash, board, known[0].bytes, 0);
   if (s.record) {
     for (const a of board.layout.banks) flash.eraseBlock(flash.block(a).start, flash.block(a).start + flash.block(a).length);
     if (s.record === "wrap") {

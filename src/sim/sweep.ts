@@ -149,11 +149,12 @@ function hash(s: string): number {
 }
 
 /**
- * Plain NOR on three boards and a 0x00-erasing part; then the harsher models:
- * ECC locks under three sets of tear seeds, random-bit tears with 16-byte
- * writes, erase with a pre-programming phase, 8- and 32-byte write alignment.
+ * Plain NOR on two boards, STM32F4 sectors (synthetic: no stock firmware
+ * leaves them free) and a 0x00-erasing part; then the harsher models: ECC
+ * locks under three sets of tear seeds, random-bit tears with 16-byte writes,
+ * erase with a pre-programming phase, 8- and 32-byte write alignment.
  */
 export const DEFAULT_BOARDS = [
-  "puckjs", "pico", "linux", "puckjs:00",
-  "puckjs:ecc", "puckjs:ecc:s2", "linux:ecc:s3", "linux:bits:a16", "pico:pre", "puckjs:a8:pre:ecc", "linux:a32:00",
+  "puckjs", "stm32-test", "linux", "puckjs:00",
+  "puckjs:ecc", "puckjs:ecc:s2", "linux:ecc:s3", "linux:bits:a16", "stm32-test:pre", "puckjs:a8:pre:ecc", "linux:a32:00",
 ];

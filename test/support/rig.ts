@@ -44,7 +44,7 @@ export function rig(key = "linux", strict = true): Rig {
 
 export function factory(r: Rig, version = "1.0.0", size = 3000): Uint8Array {
   const img = image(r.board, version, size);
-  installFactory(r.flash, r.board.layout, img, 0);
+  installFactory(r.flash, r.board, img, 0);
   return img;
 }
 

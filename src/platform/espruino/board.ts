@@ -18,6 +18,9 @@ export interface DeviceBoard {
   trialTimeout: number;
   /** JsVars on the stock firmware (0 = grows as needed). */
   jsVars: number;
+  /** Address of the `.eota` Storage file's header, and its data length: the stub checks it is there. */
+  otaHeader: number;
+  otaLength: number;
 }
 
 declare const __BOARD__: DeviceBoard;

@@ -1,5 +1,7 @@
-import { decideBoot, trialReason } from "../../boot/decide.js";
-import { BootRecord } from "../../core/record.js";
+import { BOOT_NONE, type BootChoice, decideBoot, trialReason } from "../../boot/decide.js";
+import { equalBytes } from "../../core/bytes.js";
+import { BootRecord, NO_RECORD } from "../../core/record.js";
+import { FILE_HEADER, OTA_FILE, fileHeader } from "../../core/storage-plan.js";
 import { onTrial } from "../../core/state.js";
 import { HEADER_SIZE } from "../../core/header.js";
 import { BOARD, boardLayout } from "./board.js";
@@ -7,9 +9,10 @@ import { espruinoDigest } from "./digest.js";
 import { espruinoFlash } from "./flash.js";
 
 /*
- * The boot stub, installed as Storage ".boot0" (with ".bootPowerOn" setting
- * global.OTA_PO, see POWER_ON_MARK in platform/host/espruino-vm.ts). It picks the slot, records
- * the choice in `global.OTA_BOOT` for the client, and leaves a loader in
+ * The boot stub, installed as Storage ".boot0" (".boot1" on Bangle.js 2)
+ * after ".bootPowerOn" and before ".eota" (core/storage-plan.ts). It checks
+ * that ".eota" is where the plan put it, picks the slot, records the choice
+ * in `global.OTA_BOOT` for the client, and leaves a loader in
  * `global.OTA_LOAD`; the bundle's footer evals the image at global scope.
  */
 const flash = espruinoFlash(BOARD);
@@ -18,7 +21,12 @@ const digest = espruinoDigest(BOARD, flash);
 // OTA_PO; after reset(), load() or an upload only `.boot0` runs, and the decision then writes nothing.
 const powerOn = !!global.OTA_PO;
 delete global.OTA_PO;
-const choice = decideBoot({ flash: flash, digest: digest, layout: boardLayout(BOARD), crcAtBoot: !BOARD.sha256, powerOn: powerOn });
+// Without its Storage file (Storage erased or reset, or a Storage written before the install) the
+// area may hold anyone's files: start nothing, touch nothing, and leave the REPL free.
+const area = equalBytes(flash.read(FILE_HEADER, BOARD.otaHeader), fileHeader(OTA_FILE, BOARD.otaLength));
+const choice: BootChoice = area ?
+  decideBoot({ flash: flash, digest: digest, layout: boardLayout(BOARD), crcAtBoot: !BOARD.sha256, powerOn: powerOn }) :
+  { slot: -1, reason: BOOT_NONE, state: NO_RECORD };
 const info = choice.info;
 global.OTA_BOOT = {
   slot: choice.slot, reason: choice.reason,
@@ -29,7 +37,8 @@ global.OTA_LOAD = () => {
   const at = BOARD.slots[choice.slot].address + HEADER_SIZE;
   return BOARD.memoryMapped ? E.memoryArea(at, info.payloadLength) : E.toString(flash.read(info.payloadLength, at));
 };
-if (!info) console.log("OTA: no valid image in either slot");
+if (!area) console.log("OTA: no " + OTA_FILE + " file at 0x" + BOARD.otaHeader.toString(16) + ": install again");
+else if (!info) console.log("OTA: no valid image in either slot");
 // An image on trial that neither confirms nor resets (it hangs, or throws
 // while loading) would hold its trial for ever: after trialTimeout seconds
 // still on trial, reset, which spends the next trial and ends in a rollback.

@@ -3,18 +3,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import type { Link } from "../../hal/link.js";
+import { POWER_ON_MARK } from "../../core/storage-plan.js";
 import type { FakeClock } from "./clock.js";
 import { crc32, sha256 } from "./digest.js";
 import { fromLatin1, toLatin1 } from "./latin1.js";
 import { espruinoUint16, mapInPlace, type View } from "./mapinplace.js";
 import type { NorFlash } from "./norflash.js";
 
-/**
- * The whole of Storage `.bootPowerOn`, which Espruino runs only at the first
- * boot after power-on or a hardware reset (jsflash.c jsfLoadBootCodeFromFlash,
- * JSIS_FIRST_BOOT): it tells the stub in `.boot0` that it may count a trial.
- */
-export const POWER_ON_MARK = "global.OTA_PO=1;";
+export { POWER_ON_MARK };
 
 /** Thrown inside the VM by E.reboot(): stops the running JavaScript, as a reset does. */
 export class Reboot extends Error {}

@@ -11,4 +11,4 @@ export { FakeClock, realClock } from "./clock.js";
 export { hostDigest, crc32, sha256 } from "./digest.js";
 export { buildImage, blynkTag, readBlynkTag } from "./image.js";
 export { installFactory } from "./install.js";
-export { loadBoard, boardKeys } from "./boards.js";
+export { loadBoard, boardKeys, allBoardKeys, unsupported } from "./boards.js";

@@ -3,25 +3,49 @@ import type { Layout } from "../../core/layout.js";
 import { NO_SLOT } from "../../core/layout.js";
 import { BootRecord } from "../../core/record.js";
 import { HEADER_SIZE, parseHeader } from "../../core/header.js";
+import { FILE_HEADER, type OtaPlan, POWER_ON_MARK, fileHeader } from "../../core/storage-plan.js";
 import { crc32 } from "./digest.js";
 
-/** Factory install: image into `slot`, and a record naming it confirmed. Erases both banks first. */
-export function installFactory(flash: Flash, layout: Layout, image: Uint8Array, slot = 0): void {
+/**
+ * Factory install on the emulator, as `install-script` does on a board with
+ * an empty Storage: the OTA files in Storage (`.bootPowerOn`, the stub file,
+ * `.eota`: storage-plan.ts), the image in `slot`, and a record naming it
+ * confirmed. `stub` is the stub file's text (spaces when absent: the
+ * emulator runs the built stub itself).
+ */
+export function installFactory(flash: Flash, board: { layout: Layout; plan?: OtaPlan }, image: Uint8Array, slot = 0, stub = ""): void {
+  const layout = board.layout;
+  const plan = board.plan;
   const s = layout.slots[slot];
   if (image.length > s.size) throw new Error("image larger than slot");
-  for (let a = s.address; a < s.address + s.size;) {
+  const eraseFrom = plan ? plan.files[0].header : s.address;
+  const eraseTo = plan ? plan.end : s.address + s.size;
+  for (let a = eraseFrom; a < eraseTo;) {
     const b = flash.block(a);
     flash.eraseBlock(b.start, b.start + b.length);
     a = b.start + b.length;
   }
-  const align = flash.status().writeAlign;
-  const padded = new Uint8Array(Math.ceil(image.length / align) * align).fill(flash.status().eraseValue);
-  padded.set(image);
-  flash.write(padded, s.address);
-  for (const bank of layout.banks) {
-    const b = flash.block(bank);
-    flash.eraseBlock(b.start, b.start + b.length);
+  const st = flash.status();
+  const write = (bytes: Uint8Array, at: number) => {
+    const padded = new Uint8Array(Math.ceil(bytes.length / st.writeAlign) * st.writeAlign).fill(st.eraseValue);
+    padded.set(bytes);
+    flash.write(padded, at);
+  };
+  if (plan) {
+    for (const f of plan.files) {
+      const text = f.name === plan.files[0].name ? POWER_ON_MARK : f === plan.files[1] ? stub.padEnd(f.length, " ") : "";
+      const b = new Uint8Array(FILE_HEADER + text.length);
+      b.set(fileHeader(f.name, f.length));
+      for (let i = 0; i < text.length; i++) b[FILE_HEADER + i] = text.charCodeAt(i);
+      write(b, f.header);
+    }
+  } else {
+    for (const bank of layout.banks) {
+      const b = flash.block(bank);
+      flash.eraseBlock(b.start, b.start + b.length);
+    }
   }
+  write(image, s.address);
   const rec = new BootRecord({ flash: flash, crc32: crc32, banks: layout.banks });
   const h = parseHeader(image, crc32).info;
   rec.write(rec.read(), {
