@@ -124,4 +124,12 @@ t("the harsher flash models and the new scenarios run clean: ECC locks, random-b
   for (const tg of r.targets) for (const s of ["no-record", "after-rollback", "seq-wrap"]) assert.ok(tg.ops[s] > 0, tg.name + " " + s);
 });
 
+t("Storage scenarios: the application's own files compacting around the OTA files, and reset()/load() at every power-up and mid-update", () => {
+  const r = sweep({ boards: ["linux"], scenarios: ["app-files", "soft-reset"], quick: 24, seed: 5 });
+  assert.equal(r.failures, []);
+  assert.ok(r.targets[0].ops["app-files"] > r.targets[0].ops["soft-reset"], "the application's writes and compactions are swept too");
+  // Cuts in the application's Storage writes do make Espruino wipe Storage; they are counted apart, never as ours.
+  assert.ok(r.wiped > 0, "wiped " + r.wiped);
+});
+
 t.run();

@@ -29,10 +29,11 @@ export function runSweep(argv: string[]): number {
     boards: boards, scenarios: values.scenario, quick: quick, seed: seed,
     onTarget: (t) => {
       const ops = Object.keys(t.ops).map((k) => k + " " + t.ops[k]).join(", ");
-      say(`${t.name}: ops without a cut: ${ops}; ${t.cuts} cuts, ${t.bricked} bricked, ${t.lost} lost (${(t.ms / 1000).toFixed(1)} s)`);
+      say(`${t.name}: ops without a cut: ${ops}; ${t.cuts} cuts, ${t.bricked} bricked, ${t.lost} lost, ${t.wiped} wiped by Espruino (${(t.ms / 1000).toFixed(1)} s)`);
     },
   });
   for (const f of r.failures) say(`  ${f.kind.toUpperCase()} ${f.target} ${f.scenario}, cut at ${f.cuts}: ${f.all.join("; ")}`);
+  say(`wiped by Espruino: ${r.wiped} runs in which a cut inside the application's own Storage write or compaction made the firmware erase all of Storage at the next power-on ("Storage is corrupt."); no client survives that. OTA operations write nothing outside the slots and banks (a stray write is bricked), so they cannot cause it`);
   say(`power-cut sweep: ${r.cuts} cuts, ${r.bricked} bricked, ${r.lost} lost`);
   return r.bricked || r.lost ? 1 : 0;
 }

@@ -9,13 +9,17 @@ import type { Board } from "../platform/host/boards.js";
 import { crc32, hostDigest, sha256 } from "../platform/host/digest.js";
 import { type Cut, type FlashModel, NorFlash } from "../platform/host/norflash.js";
 import { PowerCut } from "../platform/host/power.js";
-import { type Img, readRecord, sameOutside } from "./oracle.js";
+import { type Area, type Img, readRecord, sameOutside } from "./oracle.js";
+import { StorageEmu } from "../platform/host/storage.js";
 import { Probe } from "./probe.js";
 import { type Findings, type Running, type Staged, type Truth, checkFlash, identify, judgeStart } from "./truth.js";
 
 export type { Running, Truth };
 
 export const FW_TYPE = "TMPLSWEEP01";
+
+/** reset() / load() on the board: JavaScript state gone, the boot files run again, flash untouched. */
+class SoftReset extends Error {}
 
 export interface DeviceState {
   data: Uint8Array;
@@ -32,8 +36,23 @@ export interface Hooks {
   session?: (o: SessionOptions) => Session;
 }
 
+/** What else happens on the board besides the update (scenarios.ts). */
+export interface DeviceOptions {
+  /** The application keeps rewriting its own Storage files (so Storage compacts), at every power-up and every 2nd chunk. */
+  appFiles?: boolean;
+  /** After every power-up, reset() / load() twice (the stub runs without .bootPowerOn), and once mid-update. */
+  softResets?: boolean;
+}
+
 export interface RunResult {
   ops: number;
+  /**
+   * Runs that ended with Espruino erasing all of Storage at power-on (a torn
+   * header or a cut compaction of the application's files; jsinteractive.c
+   * "Storage is corrupt."): nothing on these boards survives that, so they
+   * are counted apart. A wipe after a cut in an OTA operation is bricked.
+   */
+  wiped: string[];
   /** Each cut that fired: the operation number and what the device was doing. */
   cuts: { at: number; phase: string; torn: boolean }[];
   bricked: string[];
@@ -65,9 +84,26 @@ export class Device implements Findings {
   private resume_: Running | undefined;
   private why_ = "";
   private cutsSoFar_ = 0;
+  private lastCut_ = "";
+  private wiped_: string[] = [];
+  private storage_: StorageEmu | undefined;
+  private appArea_: Area | undefined;
+  private appWrites_ = 0;
+  private softResetDone_ = false;
+  private soft_ = false;
 
-  constructor(private board_: Board, private c_: Campaign, private start_: DeviceState, private hooks_: Hooks = {}, model?: FlashModel) {
-    this.flash = new NorFlash({ geometry: board_.geometry, data: start_.data.slice(), model: model });
+  constructor(private board_: Board, private c_: Campaign, private start_: DeviceState, private hooks_: Hooks = {}, model?: FlashModel,
+    private opts_: DeviceOptions = {}) {
+    // Storage's own erase programs zeros over programmed name bytes, which a strict part refuses.
+    this.flash = new NorFlash({ geometry: board_.geometry, data: start_.data.slice(), model: model, strict: !opts_.appFiles });
+    const plan = board_.plan;
+    // Storage itself exists only as Espruino builds it: erasing to 0xFF, aligned to 4 or 8 (the
+    // 0x00 and 16/32-byte variants test the OTA core alone).
+    if (plan && board_.geometry.eraseValue === 0xff && (board_.storage.align === 4 || board_.storage.align === 8)) {
+      const st = board_.storage;
+      this.appArea_ = { start: plan.end, end: st.start + st.size };
+      this.storage_ = new StorageEmu({ flash: this.storageGuard_(plan.files[0].header, plan.end), start: st.start, size: st.size, align: st.align as 4 | 8 });
+    }
     this.probe_ = new Probe(this.flash, board_.layout);
     this.code_ = hooks_.flash ? hooks_.flash(this.probe_, board_.layout) : this.probe_;
     const t = start_.truth;
@@ -89,6 +125,7 @@ export class Device implements Findings {
         const r = this.resume_ || this.powerUp_();
         this.resume_ = undefined;
         if (!r) break;
+        if (this.opts_.softResets) this.softResets_(r, 2);
         if (stop && stop(r)) {
           this.resume_ = r;
           reached = true;
@@ -96,9 +133,14 @@ export class Device implements Findings {
           reached = true;
         } else {
           this.app_(r);
+          this.appFile_(r.slot);
           this.server_(r);
         }
       } catch (e) {
+        if (e instanceof SoftReset) {
+          this.soft_ = true;
+          continue;
+        }
         if (!(e instanceof PowerCut)) {
           this.bricked.push(this.probe_.phase.name + ": threw " + String(e));
           break;
@@ -106,22 +148,24 @@ export class Device implements Findings {
       }
       if (this.flash.dead) {
         this.cutsSoFar_++;
+        this.lastCut_ = this.probe_.phase.name;
         cuts.push({ at: this.flash.ops, phase: this.probe_.phase.name, torn: plan[cuts.length].tear });
         this.flash.powerOn();
         const next = plan[cuts.length];
         if (next) this.flash.cutPower({ ...next, at: this.flash.ops + next.at });
       }
     }
-    if (!reached && !this.bricked.length) {
+    if (!reached && !this.bricked.length && !this.wiped_.length) {
       this.bricked.push("not back to v" + this.c_.expect + " confirmed within " + budget + " power-ups" + this.why_);
     }
     for (const s of this.probe_.stray) this.bricked.push("stray: " + s);
-    if (!sameOutside(this.start_.data, this.flash.data, this.board_.geometry.base, this.probe_.areas())) {
-      this.bricked.push("bytes changed outside the slots and record banks");
+    const mayChange = this.appArea_ ? this.probe_.areas().concat([this.appArea_]) : this.probe_.areas();
+    if (!this.wiped_.length && !sameOutside(this.start_.data, this.flash.data, this.board_.geometry.base, mayChange)) {
+      this.bricked.push("bytes changed outside the slots, the record banks" + (this.appArea_ ? " and the application's Storage" : ""));
     }
     const t = this.t_;
     const end = { data: this.flash.data.slice(), truth: { ...t, staged: t.staged && { ...t.staged } }, resume: this.resume_ };
-    return { ops: this.flash.ops, cuts: cuts, bricked: this.bricked, lost: this.lost, end: end };
+    return { ops: this.flash.ops, cuts: cuts, bricked: this.bricked, lost: this.lost, wiped: this.wiped_, end: end };
   }
 
   /** The goal: the expected version is the confirmed image, runs, the record pends nothing else, the server is done. */
@@ -142,10 +186,89 @@ export class Device implements Findings {
     this.probe_.phase = { name: name, running: running, session: session };
   }
 
+  /**
+   * Espruino's first-boot Storage check (jsinteractive.c:862-876), which
+   * erases all of Storage when the header after the last file is neither
+   * valid nor erased. Our files are never written as files after the
+   * install, so only the application's own Storage writes (a torn header,
+   * possibly written over later, or a cut compaction) may lead here.
+   */
+  private storageCheck_(): boolean {
+    if (!this.storage_ || this.soft_) return true;
+    this.phase_("storage check", -1, false);
+    if (this.storage_.isValid()) return true;
+    // OTA operations only ever write inside the slots and banks (the Probe fails any other write), so
+    // Storage's own structure can only have been broken by the application's Storage writes.
+    const why = "Storage wiped at power-on (last cut in " + (this.lastCut_ || "no operation") + ")";
+    if (this.appWrites_ > 0) this.wiped_.push(why);
+    else this.bricked.push(why + " though the application wrote no Storage file");
+    return false;
+  }
+
+  /** The stub run again by reset() / load(): the same image, nothing written. */
+  private softResets_(r: Running, n: number): void {
+    const ops = this.flash.ops;
+    for (let k = 0; k < n; k++) {
+      this.phase_("soft reset", r.slot, false);
+      const ch = this.live_(decideBoot({ flash: this.code_, digest: hostDigest(this.code_), layout: this.board_.layout, powerOn: false }));
+      if (ch.slot !== r.slot) this.bricked.push("reset() started slot " + ch.slot + ", not slot " + r.slot + " as at power-on");
+    }
+    if (this.flash.ops !== ops) this.bricked.push("reset() wrote to flash");
+  }
+
+  /** The application rewrites one of its three Storage files; any refusal (Storage full) is the application's. */
+  private appFile_(running: number): void {
+    if (!this.opts_.appFiles || !this.storage_) return;
+    const n = this.appWrites_++;
+    this.phase_("app storage " + n, running, false);
+    // A quarter of the room each: three live files and one rewrite's trash fill it, so Storage compacts often.
+    const room = this.appArea_ ? this.appArea_.end - this.appArea_.start : 0;
+    const data = new Uint8Array(Math.max(64, Math.floor(room / 4) - 64 - (n % 3) * 32)).fill(0x41 + (n % 26));
+    try {
+      this.storage_.write("app" + (n % 3), data);
+    } catch (e) {
+      if (e instanceof PowerCut) throw e;
+      // Storage full, or an Espruino error: the application's problem.
+    }
+    this.live_(0);
+  }
+
+  /** The flash Storage writes through: it must never touch the OTA files. */
+  private storageGuard_(start: number, end: number): Flash {
+    const f = this.flash;
+    const judge = (s: number, e: number, what: string) => {
+      if (s < end && start < e) this.bricked.push(this.probe_.phase.name + ": Storage " + what + " 0x" + s.toString(16) + " inside the OTA files");
+    };
+    return {
+      status: () => f.status(), block: (a) => f.block(a), read: (n, a) => f.read(n, a),
+      write: (b, a) => {
+        judge(a, a + b.length, "write");
+        f.write(b, a);
+      },
+      eraseBlock: (s, e) => {
+        judge(s, e, "erase");
+        f.eraseBlock(s, e);
+      },
+    };
+  }
+
   private powerUp_(): Running | undefined {
+    if (!this.storageCheck_()) return undefined;
+    const soft = this.soft_;
+    this.soft_ = false;
     this.phase_("boot", -1, false);
     const L = this.board_.layout;
     const rec = checkFlash(this.flash, L, this.t_, this);
+    if (soft) {
+      // A reset() mid-update: the stub starts what the last power-on started, writing nothing.
+      const ch = this.live_(decideBoot({ flash: this.code_, digest: hostDigest(this.code_), layout: L, powerOn: false }));
+      const img = identify(this.flash, L, ch.slot, this.c_.known);
+      if (!img) {
+        this.bricked.push("reset() started no valid image");
+        return undefined;
+      }
+      return { slot: ch.slot, reason: ch.reason, img: img, rec: rec };
+    }
     const ch = this.live_((this.hooks_.boot || decideBoot)({ flash: this.code_, digest: hostDigest(this.code_), layout: L }));
     const img = identify(this.flash, L, ch.slot, this.c_.known);
     if (!img || !ch.info || ch.info.version !== img.version) {
@@ -210,6 +333,11 @@ export class Device implements Findings {
       this.phase_("chunk " + at / n, r.slot, true);
       const c = img.bytes.subarray(at, at + n);
       if ((e = this.live_(s.write(at, c, crc32(c)))) !== OK) return refused(e);
+      if ((at / n) % 2 === 1) this.appFile_(r.slot);
+      if (this.opts_.softResets && !this.softResetDone_ && at / n === 2) {
+        this.softResetDone_ = true;
+        throw new SoftReset();
+      }
     }
     this.phase_("finish", r.slot, true);
     st.finished = true;

@@ -8,7 +8,7 @@ import { NO_SLOT } from "../core/layout.js";
 import { crc32 } from "../platform/host/digest.js";
 import { POWER_ON_MARK, planOta } from "../core/storage-plan.js";
 import { rng } from "../platform/host/power.js";
-import { type Campaign, Device, type DeviceState, FW_TYPE } from "./device.js";
+import { type Campaign, Device, type DeviceOptions, type DeviceState, FW_TYPE } from "./device.js";
 import type { Img } from "./oracle.js";
 
 /**
@@ -55,6 +55,8 @@ export interface Scenario {
   resumeAtTrial?: boolean;
   /** How the factory left the record: absent (banks erased), or with its sequence number just below the wrap. */
   record?: "none" | "wrap";
+  /** What else the board does meanwhile (device.ts). */
+  device?: DeviceOptions;
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -65,6 +67,11 @@ export const SCENARIOS: Scenario[] = [
   { name: "no-record", what: "factory v1 with no boot record (banks erased) -> v2: the first record is written before anything is erased", pre: [], target: "2.0.0", record: "none" },
   { name: "after-rollback", what: "v2, a v3-bad rolled back, then v4 into the slot v3 left", pre: ["2.0.0", "3.0.1-bad"], target: "4.0.0" },
   { name: "seq-wrap", what: "v1 -> v2 with the record's sequence number at 0xFFFFFFFE: it wraps during the update", pre: [], target: "2.0.0", record: "wrap" },
+  {
+    name: "app-files", what: "v1 -> v2 while the application rewrites its own Storage files until Storage compacts; cuts in those writes too",
+    pre: [], target: "2.0.0", device: { appFiles: true },
+  },
+  { name: "soft-reset", what: "v1 -> v2 with reset()/load() twice after every power-up and once mid-update: no trial spent, nothing written", pre: [], target: "2.0.0", device: { softResets: true } },
 ];
 
 /** Deterministic payload per version; the total length is left unaligned so finish() writes a padded tail. */
@@ -85,6 +92,7 @@ export function makeImage(board: Board, version: string): Img {
 export interface Prepared {
   campaign: Campaign;
   start: DeviceState;
+  device?: DeviceOptions;
 }
 
 /** Factory v1 in slot 0, then each earlier version delivered and confirmed, with no cut. */
@@ -117,5 +125,5 @@ export function prepare(t: Target, s: Scenario): Prepared {
   fresh();
   const c = campaign(known[known.length - 1]);
   if (s.resumeAtTrial) state = settle(c, (r) => r.reason === BOOT_TRIAL && r.img === c.target);
-  return { campaign: c, start: state };
+  return { campaign: c, start: state, device: s.device };
 }

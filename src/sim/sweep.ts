@@ -43,6 +43,8 @@ export interface TargetTally {
   cuts: number;
   bricked: number;
   lost: number;
+  /** Runs Espruino ended by erasing Storage after a cut in the application's own Storage write (device.ts). */
+  wiped: number;
   ms: number;
 }
 
@@ -50,6 +52,7 @@ export interface SweepResult {
   cuts: number;
   bricked: number;
   lost: number;
+  wiped: number;
   targets: TargetTally[];
   /** The first few, for the report. */
   failures: Failure[];
@@ -60,13 +63,13 @@ const MAX_FAILURES = 20;
 const TRIPLE_SHARE = 1 / 16;
 
 export function sweep(o: SweepOptions): SweepResult {
-  const res: SweepResult = { cuts: 0, bricked: 0, lost: 0, targets: [], failures: [] };
+  const res: SweepResult = { cuts: 0, bricked: 0, lost: 0, wiped: 0, targets: [], failures: [] };
   const wanted = o.scenarios ? SCENARIOS.filter((s) => o.scenarios!.includes(s.name)) : SCENARIOS;
   if (o.scenarios && wanted.length !== o.scenarios.length) throw new Error("unknown scenario in " + o.scenarios.join(","));
   for (const spec of o.boards) {
     const t0 = Date.now();
     const tg = target(spec);
-    const tally: TargetTally = { name: tg.name, ops: {}, cuts: 0, bricked: 0, lost: 0, ms: 0 };
+    const tally: TargetTally = { name: tg.name, ops: {}, cuts: 0, bricked: 0, lost: 0, wiped: 0, ms: 0 };
     for (const s of wanted) {
       const p = prepare(tg, s);
       const r = rng((o.seed || 0) ^ hash(tg.name + "/" + s.name));
@@ -74,6 +77,7 @@ export function sweep(o: SweepOptions): SweepResult {
         if (run.cuts.length !== planned) throw new Error(tg.name + " " + s.name + ": a planned cut did not fire");
         if (planned) tally.cuts++;
         if (run.bricked.length) tally.bricked++;
+        if (run.wiped.length) tally.wiped++;
         if (run.lost.length) tally.lost++;
         for (const [kind, list] of [["bricked", run.bricked], ["lost", run.lost]] as const) {
           if (list.length && res.failures.length < MAX_FAILURES) {
@@ -112,6 +116,7 @@ export function sweep(o: SweepOptions): SweepResult {
     res.cuts += tally.cuts;
     res.bricked += tally.bricked;
     res.lost += tally.lost;
+    res.wiped += tally.wiped;
     res.targets.push(tally);
     if (o.onTarget) o.onTarget(tally);
   }
@@ -119,7 +124,7 @@ export function sweep(o: SweepOptions): SweepResult {
 }
 
 function runOnce(t: Target, p: Prepared, hooks?: Hooks, ...plan: Cut[]): RunResult {
-  return new Device(t.board, p.campaign, p.start, hooks, t.model).run(plan);
+  return new Device(t.board, p.campaign, p.start, hooks, t.model, p.device).run(plan);
 }
 
 /** 1..T, or `n` of them spread evenly from a seeded offset. */
