@@ -61,6 +61,8 @@ export async function runDemo(key = "linux"): Promise<number> {
 
   installFactory(flash, board, app("1.0.0", true, 2000), 0);
   say(`factory: v1.0.0 in slot 0 (board ${board.id}, emulated NOR flash, ${BAUD} baud UART)`);
+  const files = dev.storage()!.entries().map((e) => e.name + " @0x" + e.header.toString(16));
+  say(`  Storage: ${files.join(", ")}; slots at 0x${board.layout.slots[0].address.toString(16)} and 0x${board.layout.slots[1].address.toString(16)} inside .eota`);
   dev.powerOn();
   const s2 = push(app("2.0.0", true, 30000), "2.0.0");
   if (s2.state !== "applied") return 1;
@@ -73,7 +75,7 @@ export async function runDemo(key = "linux"): Promise<number> {
   const last = dev.running!;
   until(() => s3.reported.length > 0 && s3.reported[0].version === last.version);
   say("  NCP: client reports " + s3.reported[0].type + " v" + s3.reported[0].version);
-  const ok = last.reason === 2 && last.version === "2.0.0";
+  const ok = last.reason === 2 && last.version === "2.0.0" && dev.storage()!.isValid();
   say(ok
     ? `demo: v1 -> v2 over Blynk.NCP (confirmed on trial); bad v3 rolled back to v2 after ${board.layout.maxTrials} trial boots; ${flash.erases} erases, ${flash.writes} writes, 0 bricked`
     : "demo: FAILED: ended on v" + last.version);

@@ -1,3 +1,4 @@
+import { OTA_FILE } from "../core/storage-plan.js";
 import { decideBoot } from "../boot/decide.js";
 import { confirmRunning } from "../boot/confirm.js";
 import { OK } from "../core/errors.js";
@@ -5,7 +6,7 @@ import { verifySlot } from "../boot/verify.js";
 import type { NcpClient } from "../ncp/client.js";
 import { crc8 } from "../ncp/crc8.js";
 import { startNcp } from "../ncp/start.js";
-import type { Board } from "../platform/host/boards.js";
+import { type Board, boardStorage } from "../platform/host/boards.js";
 import { FakeClock } from "../platform/host/clock.js";
 import { hostDigest } from "../platform/host/digest.js";
 import type { NorFlash } from "../platform/host/norflash.js";
@@ -110,8 +111,11 @@ export class FuzzTarget {
   }
 
   /** True when the running image still verifies (header, board, payload SHA-256). */
+  /** The running image still verifies, and Storage (which holds the OTA files) would pass Espruino's power-on check. */
   intact(): boolean {
     const L = this.board.layout;
+    const st = boardStorage(this.board, this.flash);
+    if (st && (!st.isValid() || !st.list().includes(OTA_FILE))) return false;
     return verifySlot(this.flash, hostDigest(this.flash), L.slots[this.running_], L.board).code === OK;
   }
 }

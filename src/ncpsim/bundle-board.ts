@@ -3,6 +3,8 @@ import type { Board } from "../platform/host/boards.js";
 import type { FakeClock } from "../platform/host/clock.js";
 import { espruinoVM, type EspruinoVM } from "../platform/host/espruino-vm.js";
 import type { NorFlash } from "../platform/host/norflash.js";
+import type { StorageEmu } from "../platform/host/storage.js";
+import { boardStorage } from "../platform/host/boards.js";
 
 export interface BootInfo {
   slot: number;
@@ -13,8 +15,10 @@ export interface BootInfo {
 
 /**
  * A board running the *built* bundles under the Espruino stand-in: each
- * power-on is a fresh VM (RAM lost, flash kept) that runs boot.js, which
- * evals the chosen image (client bundle + application) at global scope.
+ * power-on is a fresh VM (RAM lost, flash kept) that first does what the
+ * firmware does with Storage (its power-on check, which may erase it all;
+ * no stub file, no stub), then runs boot.js, which evals the chosen image
+ * (client bundle + application) at global scope.
  */
 export class BundleBoard {
   boots: BootInfo[] = [];
@@ -26,8 +30,23 @@ export class BundleBoard {
     return this.boots[this.boots.length - 1];
   }
 
+  /** Storage as Espruino sees it on this flash, where the board has one (storage.ts). */
+  storage(): StorageEmu | undefined {
+    return boardStorage(this.o.board, this.o.flash);
+  }
+
   powerOn(): void {
     const o = this.o;
+    const st = this.storage();
+    if (st && (st.powerOn() === "reset" || !st.list().includes(o.board.ota.stubFile))) {
+      // Storage erased (by the firmware or by the user): nothing of ours runs, the REPL is free.
+      if (this.vm) this.vm.kill();
+      this.vm = undefined;
+      const info = { slot: -1, reason: 4, type: "", version: "" };
+      this.boots.push(info);
+      if (o.onBoot) o.onBoot(info);
+      return;
+    }
     if (this.vm) this.vm.kill();
     o.flash.powerOn();
     const v = espruinoVM({

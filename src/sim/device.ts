@@ -5,12 +5,12 @@ import { BootRecord } from "../core/record.js";
 import { Session, type SessionOptions } from "../core/session.js";
 import type { Flash } from "../hal/flash.js";
 import type { Layout } from "../core/layout.js";
-import type { Board } from "../platform/host/boards.js";
+import { type Board, boardStorage } from "../platform/host/boards.js";
 import { crc32, hostDigest, sha256 } from "../platform/host/digest.js";
 import { type Cut, type FlashModel, NorFlash } from "../platform/host/norflash.js";
 import { PowerCut } from "../platform/host/power.js";
 import { type Area, type Img, readRecord, sameOutside } from "./oracle.js";
-import { StorageEmu } from "../platform/host/storage.js";
+import type { StorageEmu } from "../platform/host/storage.js";
 import { Probe } from "./probe.js";
 import { type Findings, type Running, type Staged, type Truth, checkFlash, identify, judgeStart } from "./truth.js";
 
@@ -97,12 +97,12 @@ export class Device implements Findings {
     // Storage's own erase programs zeros over programmed name bytes, which a strict part refuses.
     this.flash = new NorFlash({ geometry: board_.geometry, data: start_.data.slice(), model: model, strict: !opts_.appFiles });
     const plan = board_.plan;
-    // Storage itself exists only as Espruino builds it: erasing to 0xFF, aligned to 4 or 8 (the
-    // 0x00 and 16/32-byte variants test the OTA core alone).
-    if (plan && board_.geometry.eraseValue === 0xff && (board_.storage.align === 4 || board_.storage.align === 8)) {
+    if (plan) {
+      // Storage itself exists only as Espruino builds it (boardStorage): the 0x00-erasing and
+      // 16/32-byte variants test the OTA core alone.
       const st = board_.storage;
       this.appArea_ = { start: plan.end, end: st.start + st.size };
-      this.storage_ = new StorageEmu({ flash: this.storageGuard_(plan.files[0].header, plan.end), start: st.start, size: st.size, align: st.align as 4 | 8 });
+      this.storage_ = boardStorage(board_, this.storageGuard_(plan.files[0].header, plan.end));
     }
     this.probe_ = new Probe(this.flash, board_.layout);
     this.code_ = hooks_.flash ? hooks_.flash(this.probe_, board_.layout) : this.probe_;

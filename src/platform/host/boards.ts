@@ -3,6 +3,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Layout } from "../../core/layout.js";
 import type { Geometry } from "./norflash.js";
+import type { Flash } from "../../hal/flash.js";
+import { StorageEmu } from "./storage.js";
 import { type OtaConfig, type OtaPlan, POWER_ON_MARK, type StorageArea, planOta } from "../../core/storage-plan.js";
 
 /** A board file (boards/*.json), numbers decoded; docs/boards.md describes each field. */
@@ -81,6 +83,18 @@ export function loadBoard(key: string): Board {
     key: key, id: j.id, name: j.name, geometry: geometry, storage: storage, ota: ota, plan: plan, layout: plan.layout,
     sha256: j.sha256, memoryMapped: j.memoryMapped, jsVars: j.jsVars, chunkSize: j.ota.chunkSize,
   };
+}
+
+/**
+ * Espruino's Storage on the emulated flash of a board (storage.ts), or
+ * undefined where the flash does not erase to 0xFF as Storage assumes. Its
+ * size is clamped to the flash the emulator models (Bangle.js 2: 1 MB of 8).
+ */
+export function boardStorage(board: Board, flash: Flash): StorageEmu | undefined {
+  const g = board.geometry;
+  const st = board.storage;
+  if (!board.plan || g.eraseValue !== 0xff || (st.align !== 4 && st.align !== 8)) return undefined;
+  return new StorageEmu({ flash: flash, start: st.start, size: Math.min(st.size, g.base + g.size - st.start), align: st.align });
 }
 
 /** Every board file, supported or not. */
