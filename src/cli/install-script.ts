@@ -34,6 +34,9 @@ export function installScript(board: Board, image: Uint8Array, o: { quit?: boole
   out.push("var v=process.version.split('v');if(+v[0]<2||(+v[0]==2&&+v[1]<19)){" + say("'firmware '+process.version+' has no .bootPowerOn (2v19 and later)'") + "return;}");
   if (o.eraseStorage) out.push("S.eraseAll();");
   out.push("if(S.list().length){" + say("'Storage holds files ('+S.list().join(', ')+'): the OTA files must come first. Back them up and install with --erase-storage.'") + "return;}");
+  // The firmware's own Storage must be the one the board file names (docs/boards.md); .bootPowerOn then
+  // lands on its first byte, which is checked below with .eota.
+  out.push("var t=S.getStats().totalBytes;if(t!==" + board.storage.size + "){" + say("'Storage here is '+t+' bytes, the board file says " + board.storage.size + ": another firmware build?'") + "return;}");
   out.push("S.write(" + JSON.stringify(pon.name) + "," + JSON.stringify(POWER_ON_MARK) + ");");
   out.push("S.write(" + JSON.stringify(stubFile.name) + "," + JSON.stringify(stub.padEnd(stubFile.length, " ")) + ");");
   // The first piece creates .eota at its full length (erased); the rest is programmed at offsets.
@@ -46,8 +49,10 @@ export function installScript(board: Board, image: Uint8Array, o: { quit?: boole
     out.push("S.write(" + JSON.stringify(ota.name) + ",atob('" + Buffer.from(p).toString("base64") + "')," + o2 + (created ? "" : "," + ota.length) + ");");
     created = true;
   }
-  out.push("var h=F.read(" + FILE_HEADER + "," + ota.header + "),w=atob('" + Buffer.from(fileHeader(ota.name, ota.length)).toString("base64") + "');");
-  out.push("for(var i=0;i<" + FILE_HEADER + ";i++)if(h[i]!==w.charCodeAt(i)){" + say("'.eota is not at 0x" + ota.header.toString(16) + ": Storage was not empty'") + "return;}");
+  for (const file of [pon, ota]) {
+    out.push("var h=F.read(" + FILE_HEADER + "," + file.header + "),w=atob('" + Buffer.from(fileHeader(file.name, file.length)).toString("base64") + "');");
+    out.push("for(var i=0;i<" + FILE_HEADER + ";i++)if(h[i]!==w.charCodeAt(i)){" + say("'" + file.name + " is not at 0x" + file.header.toString(16) + ": this firmware places Storage elsewhere'") + "return;}");
+  }
   out.push(say("'done'") + "})();");
   if (o.quit) out.push("quit();");
   return out.join("\n") + "\n";

@@ -84,7 +84,7 @@ async function churnStorage(board: Board, ctx: () => string): Promise<void> {
   const before = await board.query<State>("OTA.state()");
   const from = board.lines().length;
   board.send("var S=require('Storage');for(var i=0;i<12;i++)S.write('app'+(i%3),new Uint8Array(4000).fill(i));print('CHURN done')\n");
-  await until(() => board.lines().slice(from).some((l) => l.includes("CHURN done")), 60_000, "the application's Storage writes", ctx);
+  await until(() => board.lines().slice(from).some((l) => l.startsWith("CHURN done")), 60_000, "the application's Storage writes", ctx);
   if (!board.lines().slice(from).some((l) => l.includes("Compacting"))) throw new Error("Storage did not compact\n" + ctx());
   const files = await board.query<string[]>("require('Storage').list()");
   for (const f of [".bootPowerOn", ".boot0", ".eota"]) if (!files.includes(f)) throw new Error(f + " gone after compaction: " + files.join(" "));
