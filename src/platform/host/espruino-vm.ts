@@ -9,6 +9,7 @@ import { crc32, sha256 } from "./digest.js";
 import { fromLatin1, toLatin1 } from "./latin1.js";
 import { espruinoUint16, mapInPlace, type View } from "./mapinplace.js";
 import type { NorFlash } from "./norflash.js";
+import type { StorageEmu } from "./storage.js";
 
 export { POWER_ON_MARK };
 
@@ -23,6 +24,9 @@ export interface EspruinoVMOptions {
   serial?: Link;
   /** Called once E.reboot() ran; the VM is dead from then on. */
   onReboot?: () => void;
+  /** require("Storage") with Espruino's rules (storage.ts), and what process.env.BOARD and process.version say. */
+  storage?: StorageEmu;
+  firmware?: { board: string; version: string };
 }
 
 const latin1 = toLatin1;
@@ -99,6 +103,23 @@ export function espruinoVM(o: EspruinoVMOptions) {
     write: (d: Uint8Array | string) => alive && s && s.write(bytes(d)),
   };
   const modules: Record<string, unknown> = { Flash: Flash, crypto: crypto };
+  const st = o.storage;
+  if (st) {
+    modules.Storage = {
+      write: (n: string, d: Uint8Array | string, off?: number, size?: number) => st.write(n, bytes(d), off, size),
+      read: (n: string) => {
+        const b = st.readBytes(n);
+        return b && latin1(b);
+      },
+      erase: (n: string) => st.erase(n),
+      list: () => st.list(),
+      eraseAll: () => st.eraseAll(),
+      getStats: () => {
+        const x = st.stats();
+        return { totalBytes: st.end - st.start, freeBytes: x.free, fileBytes: x.fileBytes, fileCount: x.fileCount, trashBytes: x.trashBytes, trashCount: x.trashCount };
+      },
+    };
+  }
   const ctx: Record<string, unknown> = {
     E: E, Serial1: Serial1,
     require: (name: string) => {
@@ -108,7 +129,11 @@ export function espruinoVM(o: EspruinoVMOptions) {
     getTime: () => o.clock.now() / 1000,
     setTimeout: (fn: () => void, ms: number) => o.clock.setTimeout(guard(fn), ms),
     clearTimeout: (h: unknown) => o.clock.clearTimeout(h),
-    process: { memory: () => ({ free: 0, usage: 0, total: 0 }) },
+    process: {
+      memory: () => ({ free: 0, usage: 0, total: 0 }),
+      env: { BOARD: o.firmware ? o.firmware.board : "" }, version: o.firmware ? o.firmware.version : "2v29",
+    },
+    atob: (b64: string) => Buffer.from(b64, "base64").toString("latin1"),
     console: { log: (...a: unknown[]) => log.push(a.join(" ")) },
     print: (...a: unknown[]) => log.push(a.join(" ")),
   };
