@@ -7,8 +7,8 @@ import { confirmedSlot, onTrial } from "../core/state.js";
 
 /**
  * Called by the running image once it is healthy. True when the image is
- * (now) the confirmed one; false when the running slot is not the pending
- * image or nothing could be written. With no record at all (the stub
+ * (now) the confirmed one, also while a staged image waits for its trial;
+ * false when the running image is on trial and nothing could be written. With no record at all (the stub
  * started a slot by scanning), the first confirm writes one naming it.
  */
 export function confirmRunning(o: { flash: Flash; digest: Digest; layout: Layout; running: number }): boolean {
@@ -21,5 +21,7 @@ export function confirmRunning(o: { flash: Flash; digest: Digest; layout: Layout
   } catch (e) {
     return false;
   }
-  return s.valid && !onTrial(s) && confirmedSlot(s) === o.running;
+  // The confirmed image also runs while a staged one waits for its first trial (a reset() after finish);
+  // once a trial was spent, the pending image is what runs.
+  return s.valid && (onTrial(s) ? s.trialsUsed === 0 && s.confirmed === o.running : confirmedSlot(s) === o.running);
 }

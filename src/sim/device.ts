@@ -40,7 +40,7 @@ export interface Hooks {
 export interface DeviceOptions {
   /** The application keeps rewriting its own Storage files (so Storage compacts), at every power-up and every 2nd chunk. */
   appFiles?: boolean;
-  /** After every power-up, reset() / load() twice (the stub runs without .bootPowerOn), and once mid-update. */
+  /** After every power-up, reset() / load() twice (the stub runs without .bootPowerOn), once mid-update and once after finish. */
   softResets?: boolean;
 }
 
@@ -90,6 +90,7 @@ export class Device implements Findings {
   private appArea_: Area | undefined;
   private appWrites_ = 0;
   private softResetDone_ = false;
+  private softAfterFinish_ = false;
   private soft_ = false;
 
   constructor(private board_: Board, private c_: Campaign, private start_: DeviceState, private hooks_: Hooks = {}, model?: FlashModel,
@@ -346,5 +347,10 @@ export class Device implements Findings {
       return refused(e);
     }
     t.serverDone = true;
+    // A reset() between finish and the reboot: the stub starts the running image again, no trial spent.
+    if (this.opts_.softResets && !this.softAfterFinish_) {
+      this.softAfterFinish_ = true;
+      throw new SoftReset();
+    }
   }
 }

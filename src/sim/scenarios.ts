@@ -71,7 +71,7 @@ export const SCENARIOS: Scenario[] = [
     name: "app-files", what: "v1 -> v2 while the application rewrites its own Storage files until Storage compacts; cuts in those writes too",
     pre: [], target: "2.0.0", device: { appFiles: true },
   },
-  { name: "soft-reset", what: "v1 -> v2 with reset()/load() twice after every power-up and once mid-update: no trial spent, nothing written", pre: [], target: "2.0.0", device: { softResets: true } },
+  { name: "soft-reset", what: "v1 -> v2 with reset()/load() twice after every power-up, once mid-update and once between finish and the reboot: no trial spent, nothing written", pre: [], target: "2.0.0", device: { softResets: true } },
 ];
 
 /** Deterministic payload per version; the total length is left unaligned so finish() writes a padded tail. */
