@@ -153,14 +153,16 @@ function decide_(rec: BootRecord, s: BootState, check: Check, maxTrials: number)
 /**
  * Starts the pending image on trial if it verifies, spending a trial first.
  * When no trial unit can be spent (a refused or unread-back program), the
- * trials left after this one go into a new record in the other bank, so the
- * count stays exact; with none left it is not started (undefined: roll back).
+ * trials left go into a new record in the other bank and one is spent
+ * there, so the count stays exact; if that fails too it is not started
+ * (undefined: roll back).
  */
 function trial_(rec: BootRecord, s: BootState, check: Check, reason: number): BootChoice | undefined {
   const v = check(s.pending);
   if (v.code !== OK) return undefined;
   let n = rec.countTrial(s);
-  const left = s.maxTrials - s.trialsUsed - 1;
-  if (!n && left > 0) n = rec.write(s, { confirmed: s.confirmed, pending: s.pending, maxTrials: left, flags: s.flags });
+  // The trials not yet spent (this one included) move to a fresh record, whose units erase cleared, and
+  // this one is counted there: a reset() then sees it counted (again_), and the total stays N.
+  if (!n) n = rec.countTrial(rec.write(s, { confirmed: s.confirmed, pending: s.pending, maxTrials: s.maxTrials - s.trialsUsed, flags: s.flags }));
   return n ? { slot: n.pending, reason: reason, info: v.info, state: n } : undefined;
 }
