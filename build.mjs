@@ -53,6 +53,7 @@ export async function buildDevice({ entry, board, footer, stdin }) {
     define: {
       __BOARD__: JSON.stringify(board || {}),
       __BOARD_SHA256__: String(!board || board.sha256 !== false),
+      __BOARD_MAPPED__: String(!!(board && board.memoryMapped)),
       __CRC8_K__: String(crc8Step(board)),
     },
     banner: { js: "(function(){" },

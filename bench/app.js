@@ -55,10 +55,12 @@
   var sampleActive = 0;
   var inPath = false;
   var samples = 0;
+  var byPoint = {};
   var sample = function (at) {
     var s0 = getTime();
     var u = process.memory(false).usage;
     samples++;
+    if (phase && (byPoint[at] || 0) < u) byPoint[at] = u;
     if (u > peak[phase]) {
       peak[phase] = u;
       where[phase] = at;
@@ -150,8 +152,8 @@
     if (markMem) {
       var used = process.memory().usage;
       // Timers and the call in flight come and go: the least of chunks N..N+4 is what stays.
-      if (markMem >= 10 && markMem < 15) m10 = m10 ? Math.min(m10, used) : used;
-      if (markMem >= 100 && markMem < 105) m100 = m100 ? Math.min(m100, used) : used;
+      if (markMem >= 10 && markMem < 30) m10 = m10 ? Math.min(m10, used) : used;
+      if (markMem >= 100 && markMem < 120) m100 = m100 ? Math.min(m100, used) : used;
       if (markMem % 10 == 0 && markMem / 10 <= series.length) series[markMem / 10 - 1] = used;
       markMem = 0;
     }
@@ -174,7 +176,7 @@
       if (n == "progress") {
         chunks++;
         gotChunk = true;
-        if (!MEM && (chunks % 10 == 0 || (chunks > 10 && chunks < 15) || (chunks > 100 && chunks < 105))) markMem = chunks;
+        if (!MEM && (chunks % 10 == 0 || (chunks >= 10 && chunks < 30) || (chunks >= 100 && chunks < 120))) markMem = chunks;
         if (a >= b) stop = true;
         return;
       }
@@ -202,6 +204,7 @@
             return r;
           })(),
           total: process.memory(false).total,
+          peakByPoint: byPoint,
         });
       } else if (n != "reported") print("EV " + n + " " + a + " " + b);
     },

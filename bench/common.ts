@@ -10,11 +10,20 @@ export const TYPE = "TMPL0BENCH";
 /** The update every figure is measured on: 128 KB, exactly slot 1 of the linux board. */
 export const IMAGE_BYTES = 128 * 1024;
 
-export const GOALS = { chunkPathRatio: 2, jsVarsPerChunk: 0, jsVarsPeak: 300, bundleBytes: 8192, lineRate: 0.9 };
+/** Goals (issue 11): at most, except nrf52LineRate115200 (at least). */
+export const GOALS = {
+  chunkInstructionsPerKB: 1_500_000, clientLoadInstructions: 10_000_000, jsVarsAfterStart: 600, jsVarsPeak: 300,
+  jsVarsPerChunk: 0, bundleBytes: 8192, nrf52LineRate115200: 0.85,
+};
+/** The time-based goals of before, kept with their figures in `detail`. */
+export const TIME_GOALS = { chunkPathRatio: 2, lineRate: 0.9 };
 
-/** minified client + boot stub for the linux board, as built. */
-export function bundleBytes(): number {
-  return bundle("linux", "client").length + bundle("linux", "boot").length;
+/** The board whose bundles `bundleBytes` counts: the smallest RAM and slot. */
+export const BUNDLE_BOARD = "puckjs";
+
+/** minified boot stub + client for BUNDLE_BOARD, as built. */
+export function bundleBytes(board = BUNDLE_BOARD): number {
+  return bundle(board, "client").length + bundle(board, "boot").length;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface DeviceResult {
   sampleInPathMsPerKB: number;
   builtinMsPerKB: Record<string, number>;
   total: number;
+  /** mem mode: the highest usage seen at each sample point during the update (offer .. finish). */
+  peakByPoint?: Record<string, number>;
 }
 
 export interface Floor {
@@ -71,10 +73,11 @@ export async function runOnce(o: { bin: string; socat: string; mode: "time" | "m
     const L = board.layout;
     const pty = await ptyPair(o.socat, dir);
     cleanups.push(pty.close);
-    // Scratch page for the floor: the erase block after the record banks, below slot 0.
+    // Scratch page for the floor: the first erase block of slot 1, the staging slot, which the
+    // floor erases again after use and the update's start() erases anyway.
     const page = board.geometry.blockLength || 0;
-    const scratch = Math.max(...L.banks) + page;
-    if (!page || scratch + page > L.slots[0].address) throw new Error("no scratch page between the banks and slot 0");
+    const scratch = L.slots[1].address;
+    if (!page || scratch % page !== 0 || L.slots[1].size < page) throw new Error("no scratch page at the start of slot 1");
     const config = { pty: pty.b, baud: BAUD, mode: o.mode, scratch: scratch, image0: L.slots[0].address + HEADER_SIZE, image0Length: 0, pieces: 128 };
     const js = () => bundle("linux", "client") + "\nvar BENCH=" + JSON.stringify(config) + ";\n" + deviceApp();
     config.image0Length = Math.floor((new TextEncoder().encode(js()).length) / 1024) * 1024;

@@ -1,7 +1,7 @@
 // Device side of `npm run bench:micro` for the frame decoder: a 1 KB write frame fed as
 // 32-byte Strings, as the Linux build's serial thread delivers them; CRC-8 left out.
 import { crc8 } from "../../src/ncp/crc8.js";
-import { FrameDecoder, encodeFrame, frameBound } from "../../src/ncp/frame.js";
+import { FrameDecoder, encodeFrame, frameBound, setFrameText } from "../../src/ncp/frame.js";
 import { Writer } from "../../src/ncp/wire.js";
 
 declare const print: (s: string) => void;
@@ -23,6 +23,8 @@ for (let i = 0; i < 1024; i++) {
   text[i] = 32 + ((i * 7) % 90);
   binary[i] = (i * 97 + 13) & 255;
 }
+// As the client sets it (client-main.ts): whole-frame scans over a String.
+setFrameText((b) => E.toString(b));
 let frames = 0;
 const dec = new FrameDecoder({ crc8: (b, s, e) => b[e], onFrame: () => frames++ });
 const time = (pieces: string[]) => {

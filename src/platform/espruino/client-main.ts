@@ -1,10 +1,12 @@
+// First: its module allocates the CRC-8 table while the heap is still in one piece (crc8.ts).
+import { chainCrc8 } from "./crc8.js";
 import { confirmRunning } from "../../boot/confirm.js";
 import { BootRecord } from "../../core/record.js";
+import { setFrameText } from "../../ncp/frame.js";
 import { startNcp } from "../../ncp/start.js";
 import { BOARD, boardLayout } from "./board.js";
-import { espruinoDigest } from "./digest.js";
+import { clientDigest } from "./digest.js";
 import { espruinoFlash } from "./flash.js";
-import { chainCrc8 } from "./crc8.js";
 import { serialLink } from "./link.js";
 import { espruinoSystem } from "./system.js";
 import type { Link } from "../../hal/link.js";
@@ -28,13 +30,15 @@ interface NcpOptions {
 }
 
 const flash = espruinoFlash(BOARD);
-const digest = espruinoDigest(BOARD, flash);
+const digest = clientDigest(BOARD, flash);
 const layout = boardLayout(BOARD);
 const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "", build: "" }) as {
   slot: number; reason: number; type: string; version: string; build: string;
 };
-// Made now, at boot, so its table gets one flat block (crc8.ts).
+// Allocated now, at boot, so its table gets one flat block; filled at the first chunk (crc8.ts).
 const crc8 = chainCrc8();
+// The frame decoder's scans over a String: Espruino's typed-array indexOf is far slower (frame.ts).
+setFrameText((b) => E.toString(b));
 const confirm = () => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot });
 
 global.OTA = {
