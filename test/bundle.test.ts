@@ -2,6 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { buildImage } from "../src/platform/host/image.js";
 import { installFactory } from "../src/platform/host/install.js";
+import { boardStorage } from "../src/platform/host/boards.js";
 import { sha256 } from "../src/platform/host/digest.js";
 import { TYPE, powerOn, rig, session, update, type Rig } from "./support/rig.js";
 import { bundle, espruinoVM } from "../src/platform/host/espruino-vm.js";
@@ -17,7 +18,7 @@ function app(r: Rig, version: string, healthy: boolean): Uint8Array {
 
 /** A power-on (or, with powerOn false, a soft reset): fresh RAM, .bootPowerOn, the boot stub from .boot0, which evals the chosen image. */
 function boot(r: Rig, powerOn = true) {
-  const dev = espruinoVM({ flash: r.flash, clock: r.clock, memoryMapped: r.board.memoryMapped });
+  const dev = espruinoVM({ flash: r.flash, clock: r.clock, memoryMapped: r.board.memoryMapped, storage: boardStorage(r.board, r.flash) });
   dev.boot(r.board.key, powerOn);
   return dev.ctx.APP as { version: string; slot: number; reason: number; confirmed?: boolean } | undefined;
 }
@@ -79,7 +80,7 @@ t("with no valid image the stub starts nothing and says so", () => {
   const r = rig("linux");
   installFactory(r.flash, r.board, app(r, "1.0.0", true), 0);
   r.flash.eraseBlock(r.board.layout.slots[0].address, r.board.layout.slots[0].address + r.flash.block(r.board.layout.slots[0].address).length);
-  const dev = espruinoVM({ flash: r.flash, clock: r.clock, memoryMapped: false });
+  const dev = espruinoVM({ flash: r.flash, clock: r.clock, memoryMapped: false, storage: boardStorage(r.board, r.flash) });
   dev.boot("linux");
   assert.is(dev.ctx.APP, undefined);
   assert.match(dev.log.join("\n"), /no valid image/);
@@ -91,7 +92,7 @@ t("without its .eota Storage file (Storage erased, or written before the install
   const h = r.board.plan!.files[2].header;
   r.flash.eraseBlock(r.flash.block(h).start, r.flash.block(h).start + r.flash.block(h).length);
   const ops = r.flash.ops;
-  const dev = espruinoVM({ flash: r.flash, clock: r.clock, memoryMapped: false });
+  const dev = espruinoVM({ flash: r.flash, clock: r.clock, memoryMapped: false, storage: boardStorage(r.board, r.flash) });
   dev.boot("linux");
   assert.is(dev.ctx.APP, undefined);
   assert.match(dev.log.join("\n"), /no \.eota file/);

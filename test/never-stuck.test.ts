@@ -4,6 +4,7 @@ import { BOOT_CONFIRMED, BOOT_FALLBACK, BOOT_NONE, BOOT_ROLLBACK, BOOT_TRIAL, tr
 import { confirmRunning } from "../src/boot/confirm.js";
 import { E_TRIAL_ACTIVE, OK } from "../src/core/errors.js";
 import { BootRecord, FLAG_CRC0, FLAG_ROLLED_BACK } from "../src/core/record.js";
+import { boardStorage } from "../src/platform/host/boards.js";
 import { espruinoVM } from "../src/platform/host/espruino-vm.js";
 import { NO_SLOT } from "../src/core/layout.js";
 import type { Flash } from "../src/hal/flash.js";
@@ -183,7 +184,7 @@ function pixlBootShaReads(r: Rig): { version: string; pieces: number } {
     if (n === 256) pieces++;
     return real(n, a);
   };
-  const dev = espruinoVM({ flash: r.flash, clock: r.clock, memoryMapped: r.board.memoryMapped });
+  const dev = espruinoVM({ flash: r.flash, clock: r.clock, memoryMapped: r.board.memoryMapped, storage: boardStorage(r.board, r.flash) });
   dev.boot("pixljs");
   r.flash.read = real;
   return { version: (dev.ctx.OTA_BOOT as { version: string }).version, pieces: pieces };

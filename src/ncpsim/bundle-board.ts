@@ -50,6 +50,7 @@ export class BundleBoard {
     if (this.vm) this.vm.kill();
     o.flash.powerOn();
     const v = espruinoVM({
+      storage: this.storage(),
       flash: o.flash, clock: o.clock, memoryMapped: o.board.memoryMapped, serial: o.link,
       onReboot: () => this.powerOn(),
     });

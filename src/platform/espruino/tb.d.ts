@@ -1,6 +1,6 @@
 /* The Espruino modules the ThingsBoard entry uses, in the shapes src/thingsboard/ports.ts describes. */
 interface EspruinoStorage {
-  read(name: string): string | undefined;
+  read(name: string, offset?: number, length?: number): string | undefined;
   write(name: string, data: string): boolean;
   erase(name: string): void;
 }

@@ -107,9 +107,13 @@ export function espruinoVM(o: EspruinoVMOptions) {
   if (st) {
     modules.Storage = {
       write: (n: string, d: Uint8Array | string, off?: number, size?: number) => st.write(n, bytes(d), off, size),
-      read: (n: string) => {
+      // jsfReadFile (jsflash.c:1043): offset and length clipped to the file; on a board a memory-mapped or flash string.
+      read: (n: string, off?: number, len?: number) => {
         const b = st.readBytes(n);
-        return b && latin1(b);
+        if (!b) return undefined;
+        const o2 = Math.min(Math.max(off || 0, 0), b.length);
+        const l = !len || len <= 0 ? b.length : len;
+        return latin1(b.subarray(o2, Math.min(b.length, o2 + l)));
       },
       erase: (n: string) => st.erase(n),
       list: () => st.list(),
