@@ -21,11 +21,13 @@ const digest = espruinoDigest(BOARD, flash);
 // OTA_PO; after reset(), load() or an upload only `.boot0` runs, and the decision then writes nothing.
 const powerOn = !!global.OTA_PO;
 delete global.OTA_PO;
+// Payloads are checked by the record's CRC-32 (their SHA-256 was checked at finish) where SHA-256 would be
+// JavaScript: no crypto.SHA256 (Pixl.js), or flash that is not memory-mapped (digest.ts).
 // Without its Storage file (Storage erased or reset, or a Storage written before the install) the
 // area may hold anyone's files: start nothing, touch nothing, and leave the REPL free.
 const area = equalBytes(flash.read(FILE_HEADER, BOARD.otaHeader), fileHeader(OTA_FILE, BOARD.otaLength));
 const choice: BootChoice = area ?
-  decideBoot({ flash: flash, digest: digest, layout: boardLayout(BOARD), crcAtBoot: !BOARD.sha256, powerOn: powerOn }) :
+  decideBoot({ flash: flash, digest: digest, layout: boardLayout(BOARD), crcAtBoot: !BOARD.sha256 || !BOARD.memoryMapped, powerOn: powerOn }) :
   { slot: -1, reason: BOOT_NONE, state: NO_RECORD };
 const info = choice.info;
 global.OTA_BOOT = {

@@ -5,7 +5,7 @@ import { BootRecord } from "../../core/record.js";
 import { setFrameText } from "../../ncp/frame.js";
 import { startNcp } from "../../ncp/start.js";
 import { BOARD, boardLayout } from "./board.js";
-import { clientDigest } from "./digest.js";
+import { espruinoDigest } from "./digest.js";
 import { espruinoFlash } from "./flash.js";
 import { serialLink } from "./link.js";
 import { espruinoSystem } from "./system.js";
@@ -30,7 +30,7 @@ interface NcpOptions {
 }
 
 const flash = espruinoFlash(BOARD);
-const digest = clientDigest(BOARD, flash);
+const digest = espruinoDigest(BOARD, flash);
 const layout = boardLayout(BOARD);
 const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "", build: "" }) as {
   slot: number; reason: number; type: string; version: string; build: string;
