@@ -21,6 +21,8 @@ export interface DeviceBoard {
   /** Address of the `.eota` Storage file's header, and its data length: the stub checks it is there. */
   otaHeader: number;
   otaLength: number;
+  /** Run images from a RAM copy (the Linux build, where a flash string re-reads a file at every call). */
+  loadToRam: boolean;
 }
 
 declare const __BOARD__: DeviceBoard;

@@ -34,12 +34,14 @@ global.OTA_BOOT = {
   slot: choice.slot, reason: choice.reason,
   type: info ? info.type : "", version: info ? info.version : "", build: info ? info.build : "",
 };
-// The image as a piece of the .eota file: a memory-mapped string on nRF52, a flash string on SPI flash and
-// on the Linux build (jsflash.c:1059-1078), so function bodies stay in flash and no RAM copy is made.
+// The image as a piece of the .eota file: a memory-mapped string on nRF52, a flash string on SPI flash
+// (jsflash.c:1059-1078), so function bodies stay in flash and no RAM copy is made; on the Linux build a
+// RAM copy (loadToRam), as code run from its flash strings re-reads espruino.flash at every call.
 global.OTA_LOAD = () => {
   if (!info) return "";
   const at = BOARD.slots[choice.slot].address + HEADER_SIZE;
-  return require("Storage").read(OTA_FILE, at - BOARD.otaHeader - FILE_HEADER, info.payloadLength);
+  if (BOARD.loadToRam) return E.toString(flash.read(info.payloadLength, at));
+  return BOARD.memoryMapped ? E.memoryArea(at, info.payloadLength) : require("Storage").read(OTA_FILE, at - BOARD.otaHeader - FILE_HEADER, info.payloadLength);
 };
 if (!area) console.log("OTA: no " + OTA_FILE + " file at 0x" + BOARD.otaHeader.toString(16) + ": install again");
 else if (!info) console.log("OTA: no valid image in either slot");

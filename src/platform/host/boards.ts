@@ -22,6 +22,8 @@ export interface Board {
   memoryMapped: boolean;
   jsVars: number;
   chunkSize: number;
+  /** Load images into RAM rather than run them from a flash string (the Linux build only). */
+  loadToRam: boolean;
 }
 
 function findBoardsDir(): string {
@@ -56,7 +58,7 @@ function stm32Test(): Board {
   const b = { ...j, ota: { stubFile: ".boot0", stubPages: 1, slotPages: [1, 1], maxTrials: 3, trialTimeout: 120, chunkSize: 1024 }, unsupported: "" };
   const f = b.flash;
   return {
-    key: STM32_TEST, id: b.id, name: "STM32F4 sectors (synthetic)", sha256: true, memoryMapped: true, jsVars: b.jsVars, chunkSize: 1024,
+    key: STM32_TEST, id: b.id, name: "STM32F4 sectors (synthetic)", sha256: true, memoryMapped: true, jsVars: b.jsVars, chunkSize: 1024, loadToRam: false,
     geometry: { base: num(f.base), size: num(f.size), sectors: f.sectors, writeAlign: f.writeAlign, eraseValue: f.eraseValue },
     storage: { start: num(b.storage.start), size: num(b.storage.size), page: 16384, align: 4 },
     ota: b.ota,
@@ -81,7 +83,7 @@ export function loadBoard(key: string): Board {
   if (typeof plan === "string") throw new Error(key + ": " + plan);
   return {
     key: key, id: j.id, name: j.name, geometry: geometry, storage: storage, ota: ota, plan: plan, layout: plan.layout,
-    sha256: j.sha256, memoryMapped: j.memoryMapped, jsVars: j.jsVars, chunkSize: j.ota.chunkSize,
+    sha256: j.sha256, memoryMapped: j.memoryMapped, jsVars: j.jsVars, chunkSize: j.ota.chunkSize, loadToRam: !!j.loadToRam,
   };
 }
 
