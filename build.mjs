@@ -17,7 +17,7 @@ export function deviceBoard(b) {
     id: b.id, base: g.base, size: g.size, blockLength: b.storage.page, writeAlign: g.writeAlign,
     eraseValue: g.eraseValue, slots: b.layout.slots, banks: b.layout.banks, maxTrials: b.layout.maxTrials,
     sha256: b.sha256, memoryMapped: b.memoryMapped, chunkSize: b.chunkSize, jsVars: b.jsVars,
-    trialTimeout: b.ota.trialTimeout, otaHeader: ota.header, otaLength: ota.length, loadToRam: b.loadToRam,
+    trialTimeout: b.ota.trialTimeout, otaHeader: ota.header, otaLength: ota.length, loadToRam: b.loadToRam, journal: b.plan.journal,
   };
 }
 

@@ -80,10 +80,10 @@ t("a cut while the application's files compact often makes Espruino erase all of
     installFactory(flash, board, image(board, "1.0.0", 2000), 0);
     const dev = new BundleBoard({ board: board, flash: flash, clock: clock, link: new LinkPair({ clock: clock, baud: 115200 }).b });
     const st = dev.storage()!;
-    for (let i = 0; i < 4; i++) st.write("app" + (i % 3), new Uint8Array(5000).fill(i));
+    for (let i = 0; i < 4; i++) st.write("app" + (i % 3), new Uint8Array(3500).fill(i));
     flash.cutPower({ at: flash.ops + at, tear: true, seed: at });
     try {
-      st.write("app0", new Uint8Array(5000).fill(9));
+      st.write("app0", new Uint8Array(3500).fill(9));
     } catch (e) {
       if (!(e instanceof PowerCut)) throw e;
     }

@@ -6,6 +6,8 @@ import type { EspruinoMqtt } from "../src/thingsboard/ports.js";
 import { buildImage } from "../src/platform/host/image.js";
 import { installFactory } from "../src/platform/host/install.js";
 import { boardStorage } from "../src/platform/host/boards.js";
+import { Journal } from "../src/core/journal.js";
+import { crc32 } from "../src/platform/host/digest.js";
 import { espruinoVM, type EspruinoVM } from "../src/platform/host/espruino-vm.js";
 import { TYPE, rig, type Rig } from "./support/rig.js";
 import { TOKEN, settle, until } from "./support/thingsboard.js";
@@ -64,10 +66,13 @@ t("linux: tb.js pulls v2 over MQTT, resets, v2 confirms and reports UPDATED; MD5
     await settle();
     const dev = powerOn(r, files, links, () => {});
     assert.equal((dev.ctx.APP as { version: string }).version, "2.0.0");
+    // The progress lived in the journal pages inside .eota: "up" (staged) until the new image confirmed.
+    const journal = new Journal({ flash: r.flash, crc32: crc32, pages: r.board.plan!.journal });
     const done = await sim.waitState("UPDATED");
     assert.equal([done.current_fw_title, done.current_fw_version], [TYPE, "2.0.0"]);
     assert.equal(sim.states(), ["FAILED", "DOWNLOADING", "DOWNLOADED", "VERIFIED", "UPDATING", "UPDATED"]);
-    await until(() => files["eota-tb"] === undefined, "progress cleared");
+    await until(() => journal.load() === undefined, "progress cleared");
+    assert.equal(Object.keys(files), [], "no Storage file written by the client");
   } finally {
     for (const m of links) m.disconnect();
     await sim.close();

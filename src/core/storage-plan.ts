@@ -10,7 +10,7 @@ import type { Layout } from "./layout.js";
  * | --- | --- |
  * | `.bootPowerOn` | POWER_ON_MARK: Espruino runs it only at a power-on or hardware reset |
  * | `.boot0` (or the board's `stubFile`) | the boot stub, padded with spaces so `.eota`'s data starts on a page |
- * | `.eota` | two record banks (one page each), then slot 0 and slot 1 (whole pages); it ends on a page |
+ * | `.eota` | two record banks (one page each), slot 0 and slot 1 (whole pages), and on boards that run a transport with download progress two journal pages (core/journal.ts); it ends on a page |
  *
  * Because the first file that is not ours starts on a page boundary and ours
  * are never erased, compaction (which starts at the first page holding an
@@ -47,6 +47,8 @@ export interface OtaConfig {
   /** Pages of slot 0 and of slot 1. */
   slotPages: number[];
   maxTrials: number;
+  /** 2 for a journal (a transport's progress kept inside .eota, core/journal.ts), or 0. */
+  journalPages?: number;
 }
 
 export interface PlannedFile {
@@ -61,6 +63,8 @@ export interface OtaPlan {
   /** `.bootPowerOn`, the stub file, `.eota`, in the order install writes them. */
   files: PlannedFile[];
   layout: Layout;
+  /** The two journal pages, or none. */
+  journal: number[];
   /** First byte after the OTA files: where the application's own files begin (a page start). */
   end: number;
 }
@@ -80,7 +84,9 @@ export function planOta(board: string, st: StorageArea, c: OtaConfig, o: { stubF
   const banks = [data, data + st.page];
   const s0 = data + 2 * st.page;
   const s1 = s0 + c.slotPages[0] * st.page;
-  const end = s1 + c.slotPages[1] * st.page;
+  const j0 = s1 + c.slotPages[1] * st.page;
+  const journal = c.journalPages ? [j0, j0 + st.page] : [];
+  const end = j0 + journal.length * st.page;
   if (end > st.start + st.size) {
     return "needs " + (end - st.start) / st.page + " pages of Storage, which has " + st.size / st.page;
   }
@@ -96,6 +102,7 @@ export function planOta(board: string, st: StorageArea, c: OtaConfig, o: { stubF
       banks: banks,
       maxTrials: c.maxTrials,
     },
+    journal: journal,
     end: end,
   };
 }

@@ -23,6 +23,8 @@ export interface DeviceBoard {
   otaLength: number;
   /** Run images from a RAM copy (the Linux build, where a flash string re-reads a file at every call). */
   loadToRam: boolean;
+  /** Two journal pages inside .eota for a transport's progress (core/journal.ts), or none. */
+  journal: number[];
 }
 
 declare const __BOARD__: DeviceBoard;

@@ -1,5 +1,6 @@
 import { confirmRunning } from "../../boot/confirm.js";
 import { BootRecord } from "../../core/record.js";
+import { Journal } from "../../core/journal.js";
 import { ResumableSession as Session } from "../../core/resume.js";
 import type { Clock } from "../../hal/clock.js";
 import { u32le } from "../../thingsboard/checksum.js";
@@ -17,7 +18,7 @@ import { espruinoFlash } from "./flash.js";
  * `TB.start({server, token})` (MQTT, port 1883) or
  * `TB.start({server, port, token, http: true})` (then `.check()` polls);
  * once started, `OTA.confirm()` also reports UPDATED. Progress lives in the
- * Storage file "eota-tb" so a download survives a reset.
+ * journal pages inside .eota (or, on a board without them, the Storage file "eota-tb") so a download survives a reset.
  */
 const flash = espruinoFlash(BOARD);
 const digest = espruinoDigest(BOARD, flash);
@@ -39,7 +40,17 @@ const clock: Clock = {
   clearTimeout: (h) => clearTimeout(h),
 };
 
-const store: Store = {
+// Progress in the journal pages inside .eota: no Storage file is created or rewritten during an update
+// (a cut in that, or the compaction it may start, can make Espruino erase all of Storage: docs/boards.md).
+// A board without journal pages keeps the Storage file, with that risk.
+const journal = BOARD.journal.length ? new Journal({ flash: flash, crc32: digest.crc32, pages: BOARD.journal }) : undefined;
+const store: Store = journal ? {
+  load: () => {
+    const b = journal.load();
+    return b ? E.toString(b) : undefined;
+  },
+  save: (text) => journal.save(text === undefined ? undefined : E.toUint8Array(text)),
+} : {
   load: () => require("Storage").read(FILE),
   save: (text) => {
     if (text === undefined) require("Storage").erase(FILE);

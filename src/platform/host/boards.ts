@@ -78,7 +78,10 @@ export function loadBoard(key: string): Board {
   };
   const page = f.blockLength || Math.max(...f.sectors);
   const storage: StorageArea = { start: num(j.storage.start), size: num(j.storage.size), page: page, align: j.storage.align };
-  const ota = { stubFile: j.ota.stubFile, stubPages: j.ota.stubPages, slotPages: j.ota.slotPages, maxTrials: j.ota.maxTrials, trialTimeout: j.ota.trialTimeout || 120 };
+  const ota = {
+    stubFile: j.ota.stubFile, stubPages: j.ota.stubPages, slotPages: j.ota.slotPages, maxTrials: j.ota.maxTrials,
+    trialTimeout: j.ota.trialTimeout || 120, journalPages: j.ota.journalPages || 0,
+  };
   const plan = planOta(j.id, storage, ota, { stubFile: ota.stubFile, powerOnLength: POWER_ON_MARK.length });
   if (typeof plan === "string") throw new Error(key + ": " + plan);
   return {
