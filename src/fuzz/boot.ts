@@ -18,6 +18,8 @@ import { imageValid, readRecord } from "../sim/oracle.js";
  * reading of flash (sim/oracle.ts), never with core's decoders:
  *   throw  - decideBoot threw;
  *   unsafe - it started an image that does not verify, or wrote an image slot;
+ *            or a reset() after a power-on (powerOn false) wrote anything or
+ *            started another image than the power-on did;
  *   stuck  - after every trial could have been spent, it is not settled: the
  *            confirmed image (by the record) running with nothing pending,
  *            or nothing started when no confirmed image verifies, or, with no
@@ -152,6 +154,16 @@ function run(flash: NorFlash, layout: Layout, crcAtBoot: boolean, decide: typeof
       return { kind: "unsafe", what: "boot " + boot + ": " + op.kind + " 0x" + op.start.toString(16) + " outside the record banks" };
     }
     if (slot >= 0 && !imageValid(flash, SLOTS[slot].address, SLOTS[slot].size)) return { kind: "unsafe", what: "boot " + boot + ": started slot " + slot + ", which does not verify" };
+    // reset() / load() after this power-on: the same image, nothing written.
+    const ops = flash.ops;
+    let again: number;
+    try {
+      again = decide({ flash: flash, digest: hostDigest(flash), layout: layout, crcAtBoot: crcAtBoot, powerOn: false }).slot;
+    } catch (e) {
+      return { kind: "throws", what: "reset() after boot " + boot + ": " + String(e) };
+    }
+    if (flash.ops !== ops) return { kind: "unsafe", what: "reset() after boot " + boot + " wrote to flash" };
+    if (again !== slot) return { kind: "unsafe", what: "reset() after boot " + boot + " started slot " + again + ", the power-on slot " + slot };
     settledRow = settled(flash, layout, slot) ? settledRow + 1 : 0;
     if (settledRow >= 2) return undefined;
   }
