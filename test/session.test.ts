@@ -191,4 +191,30 @@ t("a flash that does not keep what was written fails the chunk and ends the sess
   assert.is(s.state, IDLE);
 });
 
+t("a flash read that throws at the offer or at finish ends the session with FLASH; nothing is marked", () => {
+  const r = rig();
+  factory(r);
+  const boot = powerOn(r);
+  const img = image(r.board, "2.0.0");
+  const read = r.flash.read.bind(r.flash);
+  const broken = () => {
+    throw new Error("read failed");
+  };
+  r.flash.read = broken;
+  assert.is(session(r, boot).offer({ size: img.length, type: TYPE, version: "" }), E.E_FLASH);
+  r.flash.read = read;
+  const s = session(r, boot);
+  assert.is(s.offer({ size: img.length, type: TYPE, version: "" }), E.OK);
+  assert.is(s.start(), E.OK);
+  for (let o = 0; o < img.length; o += 1024) {
+    const c = img.subarray(o, Math.min(img.length, o + 1024));
+    assert.is(s.write(o, c, crc32(c)), E.OK);
+  }
+  r.flash.read = broken;
+  assert.is(s.finish(sha256(img)), E.E_FLASH);
+  r.flash.read = read;
+  assert.is(s.state, IDLE);
+  assert.is(r.record.read().pending, 255);
+});
+
 t.run();

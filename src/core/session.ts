@@ -87,7 +87,12 @@ export class Session {
 
   offer(o: Offer): number {
     if (this.state === RECEIVING || this.state === STAGED) return E_BUSY;
-    const b = this.bootState();
+    let b: BootState;
+    try {
+      b = this.bootState();
+    } catch (e) {
+      return E_FLASH;
+    }
     if (onTrial(b)) return E_TRIAL_ACTIVE;
     const staging = this.stagingSlot_(b);
     if (staging < 0) return E_RECORD;
@@ -242,24 +247,20 @@ export class Session {
       this.carry_ = 0;
     }
     const slot = this.o_.layout.slots[this.slot];
-    const d = this.o_.digest;
-    const payload = d.sha256Flash(slot.address + HEADER_SIZE, this.header.payloadLength);
-    if (!payload) return this.end_(E_NO_DIGEST);
-    if (!equalBytes(payload, this.header.sha256)) return this.end_(E_PAYLOAD_DIGEST);
-    if (fileSha256) {
-      const file = d.sha256Flash(slot.address, this.size);
-      if (!file || !equalBytes(file, fileSha256)) return this.end_(E_DIGEST);
+    // A read that throws ends the session like any refusal (FLASH), with nothing marked.
+    let code: number;
+    try {
+      code = this.verify_(slot.address, this.header, fileSha256, check);
+    } catch (e) {
+      code = E_FLASH;
     }
-    if (check) {
-      const c = check(slot.address, this.size);
-      if (c !== OK) return this.end_(c);
-    }
+    if (code !== OK) return this.end_(code);
     try {
       const b = this.boot_ as BootState;
       // The payload's CRC-32 goes into the record: boards without a built-in SHA-256 check it at boot.
       this.boot_ = this.o_.record.write(b, {
         confirmed: confirmedSlot(b), pending: this.slot, maxTrials: this.o_.layout.maxTrials, flags: 0,
-        crcSlot: this.slot, crc: d.crc32Flash(slot.address + HEADER_SIZE, this.header.payloadLength),
+        crcSlot: this.slot, crc: this.o_.digest.crc32Flash(slot.address + HEADER_SIZE, this.header.payloadLength),
       });
     } catch (e) {
       return this.end_(E_RECORD);
@@ -267,6 +268,19 @@ export class Session {
     this.state = STAGED;
     this.lastError = OK;
     return OK;
+  }
+
+  /** The staged file against its header's payload SHA-256, the server's file SHA-256 and the transport's check. */
+  private verify_(at: number, h: ImageInfo, fileSha256: Uint8Array | undefined, check: FileCheck | undefined): number {
+    const d = this.o_.digest;
+    const payload = d.sha256Flash(at + HEADER_SIZE, h.payloadLength);
+    if (!payload) return E_NO_DIGEST;
+    if (!equalBytes(payload, h.sha256)) return E_PAYLOAD_DIGEST;
+    if (fileSha256) {
+      const file = d.sha256Flash(at, this.size);
+      if (!file || !equalBytes(file, fileSha256)) return E_DIGEST;
+    }
+    return check ? check(at, this.size) : OK;
   }
 
   cancel(code?: number): number {
