@@ -30,18 +30,29 @@ export async function runDemo(key = "linux"): Promise<number> {
     return buildImage({ board: board.id, type: TYPE, version: version, build: "demo", payload: new TextEncoder().encode(js) });
   };
   let offerT0 = 0;
+  let trials = 0;
+  let shownStep = -1;
   let size = 0;
   const dev = new BundleBoard({
     board: board, flash: flash, clock: clock, link: pair.b,
-    onBoot: (b) => say(`power on -> slot ${b.slot}, v${b.version} (${REASONS[b.reason]})`),
+    onBoot: (b) => {
+      say(`power on -> slot ${b.slot}, v${b.version} (${REASONS[b.reason]})`);
+      if (b.version === "3.0.0" && b.reason === 1) {
+        trials++;
+        say(`  v3 never confirms itself (a bad release: no OTA.confirm(), it resets after 5 s), so each power-on spends a trial: ${trials} of ${board.layout.maxTrials}`);
+      }
+      if (b.reason === 2) say(`  ${board.layout.maxTrials} trials spent without a confirm: the stub rolls back to the confirmed v${b.version}`);
+    },
     onEvent: (name, a, b) => {
       if (name === "progress" && a !== undefined && b) {
         const secs = (clock.now() - offerT0) / 1000;
-        if (process.stdout.isTTY || a === b) {
+        const step = Math.floor((a / b) * 10);
+        if (process.stdout.isTTY || step > shownStep) {
+          shownStep = step;
           const bar = "#".repeat(Math.round((a / b) * 30)).padEnd(30, ".");
-          process.stdout.write(`\r  [${bar}] ${a}/${b} B  ${Math.round(a / Math.max(secs, 0.001))} B/s`);
+          process.stdout.write((process.stdout.isTTY ? "\r\x1b[K" : "") + `  [${bar}] ${a}/${b} B  ${Math.round(a / Math.max(secs, 0.001))} B/s` + (process.stdout.isTTY ? "" : "\n"));
         }
-        if (a === b) process.stdout.write("\n");
+        if (a === b && process.stdout.isTTY) process.stdout.write("\n");
       } else if (name === "finished" || name === "refused" || name === "offer") {
         if (a) say("  client: " + name + " " + errorName(a));
       } else if (name === "confirmed") say("  client: image confirmed itself (" + (a ? "ok" : "failed") + ")");
@@ -53,6 +64,7 @@ export async function runDemo(key = "linux"): Promise<number> {
     size = img.length;
     say(`NCP offers v${version} (${size} bytes)`);
     offerT0 = clock.now();
+    shownStep = -1;
     sim.offer();
     until(() => sim.state === "applied" || sim.state === "failed");
     say(`  NCP: ${sim.outcome} after ${((clock.now() - offerT0) / 1000).toFixed(1)} s of line time, chunk ${sim.chunkSize} B, ${sim.resends} resends`);

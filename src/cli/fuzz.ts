@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import type { Parsed } from "./args.js";
 import { bootFuzz } from "../fuzz/boot.js";
 import { runFuzz } from "../fuzz/run.js";
 
@@ -7,13 +7,11 @@ import { runFuzz } from "../fuzz/run.js";
  * decision over random record states. Last lines: `fuzz: N inputs, C crashes, W stray writes` and
  * `boot fuzz: N states, T throws, U unsafe, S stuck`.
  */
-export async function runFuzzCli(argv: string[]): Promise<number> {
-  const { values: v } = parseArgs({
-    args: argv,
-    options: { inputs: { type: "string", default: "100000" }, states: { type: "string", default: "100000" }, seed: { type: "string", default: "1" }, board: { type: "string", default: "linux" } },
-  });
+export async function runFuzzCli(p: Parsed): Promise<number> {
+  // Validated by commands.ts (FUZZ): whole numbers, at least one input and one state, a supported board.
+  const v = p.values as { inputs: number; states: number; seed: number; board: string };
   const t0 = Date.now();
-  const r = runFuzz({ seed: Number(v.seed), inputs: Number(v.inputs), board: v.board });
+  const r = runFuzz({ seed: v.seed, inputs: v.inputs, board: v.board });
   const states = Object.entries(r.events).sort((a, b) => b[1] - a[1]).map(([k, n]) => k + "=" + n).join(" ");
   console.log(`inputs by kind: ${Object.entries(r.kinds).map(([k, n]) => k + " " + n).join(", ")}`);
   console.log(`client events reached (name:code=count): ${states}`);
@@ -21,9 +19,11 @@ export async function runFuzzCli(argv: string[]): Promise<number> {
   if (r.firstCrash) console.log("first crash:\n" + r.firstCrash);
   console.log(`fuzz: ${r.inputs} inputs, ${r.crashes + r.hangs} crashes, ${r.strayWrites} stray writes`);
   const t1 = Date.now();
-  const b = bootFuzz({ states: Number(v.states), seed: Number(v.seed) });
+  const b = bootFuzz({ states: v.states, seed: v.seed });
   for (const f of b.first) console.log("  " + f);
   console.log(`boot fuzz: ${((Date.now() - t1) / 1000).toFixed(1)} s, seed ${v.seed}; erase 0xFF/0x00, alignment 4/16, strict/lenient, ECC locks`);
   console.log(`boot fuzz: ${b.states} states, ${b.throws} throws, ${b.unsafe} unsafe, ${b.stuck} stuck`);
+  // A run that tested nothing is no pass.
+  if (r.inputs === 0 || b.states === 0) return 1;
   return r.crashes + r.hangs + r.strayWrites + r.lost + b.throws + b.unsafe + b.stuck === 0 ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { loadBoard, type Board } from "../platform/host/boards.js";
+import { boardKeys, loadBoard, type Board } from "../platform/host/boards.js";
+import { UsageError, type Parsed } from "./args.js";
+import { requireImageFor } from "./image-check.js";
 import { bundle } from "../platform/host/espruino-vm.js";
 import { FILE_HEADER, POWER_ON_MARK, fileHeader } from "../core/storage-plan.js";
 import { installFactory } from "../platform/host/install.js";
@@ -58,12 +59,12 @@ export function installScript(board: Board, image: Uint8Array, o: { quit?: boole
   return out.join("\n") + "\n";
 }
 
-export async function runInstallScript(argv: string[]): Promise<number> {
-  const { values: v } = parseArgs({
-    args: argv,
-    options: { board: { type: "string", default: "linux" }, image: { type: "string" }, quit: { type: "boolean" }, "erase-storage": { type: "boolean" } },
-  });
-  if (!v.image) throw new Error("install-script needs --image");
-  process.stdout.write(installScript(loadBoard(v.board as string), new Uint8Array(readFileSync(v.image)), { quit: v.quit, eraseStorage: v["erase-storage"] }));
+export function runInstallScript(p: Parsed): number {
+  const v = p.values;
+  const missing = ["board", "image"].filter((k) => v[k] === undefined);
+  if (missing.length) throw new UsageError("install-script: needs " + missing.map((k) => "--" + k).join(" and ") + " (the board decides the layout; boards: " + boardKeys().join(", ") + "); see espruino-ota install-script --help");
+  const board = loadBoard(v.board as string);
+  requireImageFor(v.image as string, board);
+  process.stdout.write(installScript(board, new Uint8Array(readFileSync(v.image as string)), { quit: !!v.quit, eraseStorage: !!v["erase-storage"] }));
   return 0;
 }

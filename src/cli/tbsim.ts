@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { parseHeader } from "../core/header.js";
+import { CliError, type Parsed } from "./args.js";
+import { TB_SIM } from "./commands.js";
+import { checkImage, readInput } from "./image-check.js";
+import { boardOfImage } from "./ncpsim.js";
 import { loadBoard } from "../platform/host/boards.js";
 import { realClock } from "../platform/host/clock.js";
-import { crc32 } from "../platform/host/digest.js";
 import { buildImage } from "../platform/host/image.js";
 import { installFactory } from "../platform/host/install.js";
 import { NorFlash } from "../platform/host/norflash.js";
@@ -11,9 +11,7 @@ import { type TbBoard, powerOnTbBoard } from "../platform/host/tb/device.js";
 import { ramStore } from "../platform/host/tb/modules.js";
 import { TbSim } from "../platform/host/tb/sim.js";
 
-export const TBSIM_USAGE = `  tb-sim --image F [--token T] [--mqtt-port N] [--http-port N] [--host H] [--algorithm A] [--emulate mqtt|http --board B]
-                                a local ThingsBoard device-API stand-in (MQTT + HTTP) offering image F as firmware;
-                                --emulate runs an emulated board against it until it reports UPDATED`;
+export const TBSIM_USAGE = TB_SIM.usage + "\n";
 
 /**
  * `espruino-ota tb-sim`: serves one image the way ThingsBoard serves an
@@ -21,35 +19,66 @@ export const TBSIM_USAGE = `  tb-sim --image F [--token T] [--mqtt-port N] [--ht
  * /api/v1/{token}/firmware) and prints the device's telemetry. Point a
  * board's `TB.start({server, port, token})` at it, or pass --emulate.
  */
-export async function runTbSim(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: args,
-    options: {
-      image: { type: "string" }, token: { type: "string", default: "ESPRUINO_OTA_TOKEN" },
-      "mqtt-port": { type: "string", default: "1883" }, "http-port": { type: "string", default: "8080" },
-      host: { type: "string", default: "127.0.0.1" }, algorithm: { type: "string", default: "SHA256" },
-      emulate: { type: "string" }, board: { type: "string", default: "linux" },
-    },
-  });
-  if (!values.image) throw new Error("tb-sim needs --image");
-  const data = new Uint8Array(readFileSync(values.image));
-  const h = parseHeader(data, crc32).info;
-  if (!h) throw new Error(values.image + " is not an image (see mkimage)");
-  const sim = await TbSim.start({
-    token: values.token as string, host: values.host,
-    mqttPort: Number(values["mqtt-port"]), httpPort: Number(values["http-port"]),
-  });
-  const say = (s: string) => process.stdout.write(s + "\n");
-  say(`tb-sim: ${h.type} v${h.version} (${data.length} B, ${values.algorithm}) for token ${values.token}`);
-  say(`  mqtt://${values.host}:${sim.mqttPort}   http://${values.host}:${sim.httpPort}/api/v1/${values.token}/firmware`);
-  sim.on("telemetry", (v) => say("  device: " + JSON.stringify(v)));
-  sim.assign({ title: h.type, version: h.version, data: data, algorithm: values.algorithm });
-  if (!values.emulate) {
-    await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
-    await sim.close();
-    return 0;
+export async function runTbSim(p: Parsed): Promise<number> {
+  const values = p.values as {
+    image?: string; token: string; "mqtt-port": number; "http-port": number; host: string; algorithm: string;
+    emulate?: "mqtt" | "http"; board?: string; wait?: number;
+  };
+  if (!values.image) {
+    process.stdout.write(TBSIM_USAGE);
+    return 2;
   }
-  const code = await emulate(sim, values.emulate === "http" ? "http" : "mqtt", values.board as string, h.type, values.host as string, say);
+  const data = readInput(values.image, "image");
+  const check = checkImage(data);
+  const h = check.info;
+  if (!h) throw new CliError(values.image + ": " + check.problem + " (mkimage makes one)");
+  const say = (s: string) => process.stdout.write(s + "\n");
+  if (check.problem) say("tb-sim: warning: " + values.image + ": " + check.problem + "; serving it anyway (the client must refuse it)");
+  const key = values.board || boardOfImage(h.board) || "linux";
+  if (values.emulate && !values.board && !boardOfImage(h.board)) throw new CliError("tb-sim: " + values.image + " is built for " + h.board + ", no supported board has that id; pass --board");
+  let sim: TbSim;
+  try {
+    sim = await TbSim.start({ token: values.token, host: values.host, mqttPort: values["mqtt-port"], httpPort: values["http-port"] });
+  } catch (e) {
+    throw new CliError("tb-sim: " + (e as Error).message + "; choose another with --mqtt-port / --http-port (0 = any free port)");
+  }
+  say(`tb-sim: ${h.type} v${h.version} for ${h.board} (${data.length} B, ${values.algorithm}) for token ${values.token}`);
+  const where = `mqtt://${values.host}:${sim.mqttPort}   http://${values.host}:${sim.httpPort}/api/v1/${values.token}/firmware`;
+  say("  " + where);
+  let heard = false;
+  sim.on("telemetry", (v) => {
+    heard = true;
+    say("  device: " + JSON.stringify(v));
+  });
+  sim.on("request", () => (heard = true));
+  sim.assign({ title: h.type, version: h.version, data: data, algorithm: values.algorithm });
+  const waitS = values.wait !== undefined ? values.wait : values.emulate ? 600 : undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const silence = new Promise<"silent">((resolve) => {
+    if (waitS === undefined) return;
+    // Serving: silence means no board. Emulating: the board must also finish in that time.
+    const check = () => (heard && !values.emulate ? undefined : resolve("silent"));
+    timer = setTimeout(check, waitS * 1000);
+  });
+  const noAnswer = () => {
+    if (heard) {
+      const last = sim.telemetry.filter((t) => t.fw_state !== undefined).pop();
+      const same = h.version === "0.0.0" ? " (it runs v0.0.0, the version offered: nothing to update, SAME_VERSION)" : "";
+      say(`tb-sim: no update result from the emulated board after ${waitS} s; last state ${last ? last.fw_state : "none"}${same}`);
+      return 1;
+    }
+    say(`tb-sim: no answer from the board on mqtt port ${sim.mqttPort} or http port ${sim.httpPort} (${values.host}) after ${waitS} s: no device sent telemetry or asked for the firmware`);
+    return 1;
+  };
+  let code: number;
+  if (!values.emulate) {
+    const end = await Promise.race([silence, new Promise<"int">((resolve) => process.once("SIGINT", () => resolve("int")))]);
+    code = end === "silent" ? noAnswer() : 0;
+  } else {
+    const r = await Promise.race([silence, emulate(sim, values.emulate, key, h.type, values.host, say)]);
+    code = r === "silent" ? noAnswer() : r;
+  }
+  if (timer) clearTimeout(timer);
   await sim.close();
   return code;
 }
@@ -78,6 +107,6 @@ async function emulate(sim: TbSim, transport: "mqtt" | "http", key: string, type
   power();
   const end = await Promise.race([sim.waitState("UPDATED"), sim.waitState("FAILED")]);
   if (dev) dev.stop();
-  say(end.fw_state === "UPDATED" ? "tb-sim: the board runs the new image and confirmed it" : "tb-sim: update FAILED: " + end.fw_error);
+  say(end.fw_state === "UPDATED" ? "tb-sim: the board runs the new image and confirmed it" : "tb-sim: update FAILED: the client refused it: " + end.fw_error);
   return end.fw_state === "UPDATED" ? 0 : 1;
 }

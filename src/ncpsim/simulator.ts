@@ -6,6 +6,7 @@ import * as P from "../ncp/protocol.js";
 import { Rpc } from "../ncp/rpc.js";
 import type { Reader, Writer } from "../ncp/wire.js";
 import { crc32 } from "../platform/host/digest.js";
+import { E_CHUNK_CRC, E_OFFSET, errorName } from "../core/errors.js";
 
 export interface SimOptions {
   link: Link;
@@ -32,7 +33,17 @@ export interface SimOptions {
   /** Answer GetSHA256 with this digest instead of the real one. */
   wrongSha256?: boolean;
   log?: (line: string) => void;
+  /**
+   * Why the client said no, as an error code (core/errors.ts), when whoever runs the simulator can tell:
+   * in-process from the client's own events, on a port from the image and what the board reported.
+   * A write refused for a reason that resending cannot change (anything but CHUNK_CRC or OFFSET) ends
+   * the update at once instead of being resent.
+   */
+  explain?: (step: "offer" | "write" | "finish", offset: number) => number | undefined;
 }
+
+/** The refusals after which the client's session keeps running, so a resend may succeed (README, "Update session"). */
+const RESENDABLE = [E_CHUNK_CRC, E_OFFSET];
 
 export type SimState = "idle" | "offered" | "sending" | "finishing" | "applied" | "failed";
 
@@ -115,8 +126,9 @@ export class NcpSimulator {
       if (this.state !== "offered") return;
       if (st === P.ST_TIMEOUT && tries < (o.retries === undefined ? 5 : o.retries)) return this.offer(tries + 1);
       const yes = st === P.ST_OK && r.u8() === 1;
-      this.log_("otaUpdateAvailable -> " + (yes ? "accepted" : "refused (status " + st + ")"));
-      if (!yes) return this.end_(st === P.ST_TIMEOUT ? "offer unanswered" : "refused");
+      const why = this.why_(st, "offer", 0);
+      this.log_("otaUpdateAvailable -> " + (yes ? "accepted" : st === P.ST_TIMEOUT ? "no answer after " + (tries + 1) + " offers" : "refused" + why));
+      if (!yes) return this.end_(st === P.ST_TIMEOUT ? "offer unanswered" : "refused" + why);
       // Accepted: otaUpdateStart must follow; the client's own stall limit is a minute too.
       const n = this.offers_;
       o.clock.setTimeout(() => {
@@ -143,12 +155,19 @@ export class NcpSimulator {
         this.chunks_++;
         return this.sendNext_(0);
       }
+      const code = st === P.ST_OK && o.explain ? o.explain("write", off) : undefined;
+      const why = this.why_(st, "write", off);
+      if (code !== undefined && RESENDABLE.indexOf(code) < 0) {
+        // Final: the client's session has ended; a resend would only be refused again.
+        this.log_("write @" + off + " refused" + why + "; not resending");
+        return this.cancel_("write @" + off + " refused" + why);
+      }
       if (tries < (o.retries === undefined ? 5 : o.retries)) {
         this.resends++;
-        this.log_("write @" + off + " failed (status " + st + "), resend " + (tries + 1));
+        this.log_("write @" + off + (st === P.ST_TIMEOUT ? " unanswered" : " refused" + why) + ", resend " + (tries + 1));
         return this.sendNext_(tries + 1);
       }
-      this.cancel_("write @" + off + " failed " + (tries + 1) + " times");
+      this.cancel_("write @" + off + " failed " + (tries + 1) + " times" + (st === P.ST_OK ? why : ""));
     });
   }
 
@@ -158,7 +177,8 @@ export class NcpSimulator {
     this.call_(P.CLIENT_OTA_FINISH, undefined, 5000, (st, r) => {
       if (this.state !== "finishing") return;
       const yes = st === P.ST_OK && r.u8() === 1;
-      this.log_("otaUpdateFinish -> " + (yes ? "true" : "false (status " + st + ")"));
+      const why = yes ? "" : this.why_(st, "finish", this.sent);
+      this.log_("otaUpdateFinish -> " + (yes ? "true" : st === P.ST_TIMEOUT ? "no answer" : "false" + why));
       if (yes) {
         this.end_("applied");
         // The NCP reboots and comes back at its initial rate.
@@ -170,7 +190,7 @@ export class NcpSimulator {
         if (o.baud) o.link.setBaud(o.baud);
         const n = this.offers_;
         o.clock.setTimeout(() => this.state === "finishing" && this.offers_ === n && this.end_("finish unanswered"), 60_000);
-      } else this.end_("finish refused");
+      } else this.end_("finish refused" + why);
     });
   }
 
@@ -187,6 +207,14 @@ export class NcpSimulator {
   /** Calls wait for a free slot: the client may be calling us at the same moment. */
   private call_(uid: number, args: ((w: Writer) => void) | undefined, ms: number, done: (st: number, r: Reader) => void): void {
     if (!this.rpc.call(uid, args, ms, done)) this.o_.clock.setTimeout(() => this.call_(uid, args, ms, done), 5);
+  }
+
+  /** ": WRONG_BOARD" when the refusal can be named, ": not answered" on a timeout, " (status N)" for another RPC status, else "". */
+  private why_(st: number, step: "offer" | "write" | "finish", off: number): string {
+    if (st === P.ST_TIMEOUT) return ": not answered";
+    if (st !== P.ST_OK) return " (RPC status 0x" + st.toString(16) + ")";
+    const code = this.o_.explain ? this.o_.explain(step, off) : undefined;
+    return code === undefined || code === 0 ? "" : ": " + errorName(code);
   }
 
   private log_(s: string): void {

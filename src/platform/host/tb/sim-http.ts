@@ -1,4 +1,5 @@
 import * as http from "node:http";
+import { listen } from "./listen.js";
 import type { TbSim } from "./sim.js";
 
 /**
@@ -14,7 +15,7 @@ export async function startSimHttp(sim: TbSim, port: number, host: string): Prom
     req.on("data", (b: Buffer) => body.push(b));
     req.on("end", () => handle(sim, req, res, Buffer.concat(body).toString("utf8")));
   });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  await listen(server, port, host, "HTTP");
   const addr = server.address();
   return {
     port: typeof addr === "object" && addr ? addr.port : port,

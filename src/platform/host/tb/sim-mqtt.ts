@@ -1,4 +1,5 @@
 import * as net from "node:net";
+import { listen } from "./listen.js";
 import { Aedes, type Client } from "aedes";
 import { MAX_PAYLOAD, type TbPackage, type TbSim } from "./sim.js";
 
@@ -53,7 +54,12 @@ export async function startSimMqtt(sim: TbSim, port: number, host: string): Prom
     for (const c of conns.keys()) deliver(c, "v1/devices/me/attributes", JSON.stringify(values));
   });
   const server = net.createServer((s) => broker.handle(s));
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  try {
+    await listen(server, port, host, "MQTT");
+  } catch (e) {
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    throw e;
+  }
   const addr = server.address();
   return {
     port: typeof addr === "object" && addr ? addr.port : port,

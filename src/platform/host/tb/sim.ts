@@ -60,7 +60,13 @@ export class TbSim extends EventEmitter {
   static async start(o: { token: string; mqttPort?: number; httpPort?: number; host?: string }): Promise<TbSim> {
     const sim = new TbSim(o.token);
     const m = await startSimMqtt(sim, o.mqttPort || 0, o.host || "127.0.0.1");
-    const h = await startSimHttp(sim, o.httpPort || 0, o.host || "127.0.0.1");
+    let h: Awaited<ReturnType<typeof startSimHttp>>;
+    try {
+      h = await startSimHttp(sim, o.httpPort || 0, o.host || "127.0.0.1");
+    } catch (e) {
+      await m.close();
+      throw e;
+    }
     sim.mqttPort = m.port;
     sim.httpPort = h.port;
     sim.closers_ = [m.close, h.close];
