@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import mqtt from "mqtt";
-import { TbSim } from "../src/platform/host/tb/sim.js";
+import { FW_ALL_KEYS, TbSim } from "../src/platform/host/tb/sim.js";
 
 const t = suite("thingsboard: the tb-sim stand-in answers as the server does");
 const TOKEN = "tok";
@@ -64,13 +64,74 @@ t("MQTT: a size over the max payload gets PAYLOAD_TOO_LARGE on v2/fw/error and t
   await closed;
 }));
 
-t("MQTT: the attributes request is answered with the shared fw_* keys; unassigning pushes deleted", () => withSim(async (sim, c) => {
+t("MQTT: the attributes request is answered with the shared fw_* keys; unassigning pushes all nine fw_* keys deleted", () => withSim(async (sim, c) => {
   await c.subscribeAsync(["v1/devices/me/attributes/response/+", "v1/devices/me/attributes"]);
   const r = JSON.parse((await ask(c, "v1/devices/me/attributes/request/5", JSON.stringify({ sharedKeys: "fw_title,fw_size,nope" }), "v1/devices/me/attributes/response/5")).toString());
   assert.equal(r, { shared: { fw_title: "T", fw_size: 2500 } });
   const pushed = new Promise<Buffer>((resolve) => c.once("message", (tp, p) => resolve(p)));
   sim.unassign();
-  assert.equal(JSON.parse((await pushed).toString()).deleted.length, 5);
+  // DefaultOtaPackageStateService deletes all nine OtaPackageKey attributes.
+  assert.equal(JSON.parse((await pushed).toString()).deleted, FW_ALL_KEYS);
+  assert.is(FW_ALL_KEYS.length, 9);
+}));
+
+/** Collects the next `n` messages on `topic`. */
+function next(c: mqtt.MqttClient, topic: string, n: number): Promise<Buffer[]> {
+  const got: Buffer[] = [];
+  return new Promise((resolve) => {
+    const fn = (tp: string, p: Buffer) => {
+      if (tp !== topic) return;
+      got.push(p);
+      if (got.length < n) return;
+      c.off("message", fn);
+      resolve(got);
+    };
+    c.on("message", fn);
+  });
+}
+
+t("MQTT: an assignment is two pushes, values (with fw_tag) and the deleted keys, in either order; unrelated shared attributes are pushed too", () => withSim(async (sim, c) => {
+  await c.subscribeAsync(["v1/devices/me/attributes"]);
+  let got = next(c, "v1/devices/me/attributes", 2);
+  sim.assign({ title: "T", version: "2", data: data });
+  let [a, b] = (await got).map((p) => JSON.parse(p.toString()));
+  assert.equal([a.fw_title, a.fw_version, a.fw_tag, a.fw_size, a.fw_url], ["T", "2", "T 2", 2500, undefined]);
+  assert.equal(b, { deleted: ["fw_url"] });
+  sim.pushOrder = "deleted-first";
+  got = next(c, "v1/devices/me/attributes", 2);
+  sim.assign({ title: "T", version: "3", data: new Uint8Array(0), url: "https://example.com/fw.bin" });
+  [a, b] = (await got).map((p) => JSON.parse(p.toString()));
+  assert.equal(a, { deleted: ["fw_tag", "fw_size", "fw_checksum_algorithm", "fw_checksum"] });
+  assert.equal(b, { fw_title: "T", fw_version: "3", fw_url: "https://example.com/fw.bin" });
+  got = next(c, "v1/devices/me/attributes", 1);
+  sim.setShared("targetTemperature", 21);
+  assert.equal(JSON.parse((await got)[0].toString()), { targetTemperature: 21 });
+}));
+
+t("URL packages: the attributes carry fw_url; a chunk request gets FAILURE and a closed link (MQTT), 404 (HTTP)", () => withSim(async (sim, c) => {
+  sim.assign({ title: "T", version: "3", data: new Uint8Array(0), url: "https://example.com/fw.bin" });
+  await c.subscribeAsync(["v1/devices/me/attributes/response/+", "v2/fw/error"]);
+  const r = JSON.parse((await ask(c, "v1/devices/me/attributes/request/1", JSON.stringify({ sharedKeys: "fw_title,fw_version,fw_url,fw_size" }), "v1/devices/me/attributes/response/1")).toString());
+  assert.equal(r, { shared: { fw_title: "T", fw_version: "3", fw_url: "https://example.com/fw.bin" } });
+  const res = await fetch("http://127.0.0.1:" + sim.httpPort + "/api/v1/" + TOKEN + "/firmware?title=T&version=3&size=100&chunk=0");
+  assert.is(res.status, 404);
+  const closed = new Promise<void>((resolve) => c.once("close", () => resolve()));
+  assert.is((await ask(c, "v2/fw/request/1/chunk/0", "100", "v2/fw/error")).toString(), "FAILURE");
+  await closed;
+}));
+
+t("HTTP: a rate limit answers chunk GETs 500 (faults.httpError), then the bytes again", () => withSim(async (sim) => {
+  const get = () => fetch("http://127.0.0.1:" + sim.httpPort + "/api/v1/" + TOKEN + "/firmware?title=T&version=1&size=1000&chunk=0");
+  sim.faults.httpError = { status: 500, count: 2 };
+  assert.equal([(await get()).status, (await get()).status, (await get()).status], [500, 500, 200]);
+}));
+
+t("MQTT: a device profile with protobuf payloads answers the attributes request in protobuf, not JSON", () => withSim(async (sim, c) => {
+  sim.payloadType = "PROTOBUF";
+  await c.subscribeAsync(["v1/devices/me/attributes/response/+"]);
+  const p = await ask(c, "v1/devices/me/attributes/request/2", JSON.stringify({ sharedKeys: "fw_title" }), "v1/devices/me/attributes/response/2");
+  assert.throws(() => JSON.parse(p.toString("latin1")));
+  assert.ok(p.includes(Buffer.from("fw_title")));
 }));
 
 t("HTTP: 401 bad token, 400 title/version mismatch, 404 nothing assigned, 200 chunk, 200 empty past the end", () => withSim(async (sim) => {

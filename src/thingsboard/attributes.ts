@@ -5,7 +5,8 @@
  * header), so a ThingsBoard package title must be the image's type.
  */
 
-export const FW_KEYS = "fw_title,fw_version,fw_size,fw_checksum,fw_checksum_algorithm";
+/** The keys asked for on connect: fw_url too, or a URL package assigned while offline would look like a device-API one. */
+export const FW_KEYS = "fw_title,fw_version,fw_size,fw_checksum,fw_checksum_algorithm,fw_url";
 const NAMES = ["fw_title", "fw_version", "fw_size", "fw_checksum", "fw_checksum_algorithm", "fw_url", "fw_tag"];
 
 export interface FwTarget {
@@ -23,18 +24,35 @@ export interface Known {
 }
 
 /**
- * Folds an attributes message into what is known. An answer to the request
- * is the whole state (keys it lacks are gone); an update carries changed
- * keys, or `{"deleted": [...]}` when the package is unassigned.
+ * Folds an attributes message into what is known, and says whether it can
+ * decide anything. An answer to the request is the whole state (keys it
+ * lacks are gone). Pushes carry every shared attribute that changed, fw_* or
+ * not. ThingsBoard assigns a package with two pushes in no fixed order: all
+ * of its values (fw_title and fw_version always among them, so a push with
+ * both is the whole fw_* set), and `{"deleted": [...]}` for the keys it lacks
+ * (fw_url, or fw_tag for a URL package); unassigning deletes all nine fw_*
+ * keys. A deletion that leaves fw_title and fw_version is half of an
+ * assignment: false (wait for the values), or an old package with a key
+ * missing would look like a new one.
  */
-export function mergeAttributes(known: Known, values: Known, update: boolean): void {
-  if (!update) for (let i = 0; i < NAMES.length; i++) delete known[NAMES[i]];
+export function mergeAttributes(known: Known, values: Known, update: boolean): boolean {
+  if (!update || (values.fw_title !== undefined && values.fw_version !== undefined)) for (let i = 0; i < NAMES.length; i++) delete known[NAMES[i]];
   const del = values.deleted;
-  if (Array.isArray(del)) for (let i = 0; i < del.length; i++) delete known[String(del[i])];
+  let decides = true;
+  if (Array.isArray(del)) {
+    let fw = false;
+    for (let i = 0; i < del.length; i++) {
+      const k = String(del[i]);
+      if (k.indexOf("fw_") === 0) fw = true;
+      delete known[k];
+    }
+    decides = !fw || known.fw_title === undefined || known.fw_version === undefined;
+  }
   for (let i = 0; i < NAMES.length; i++) {
     const k = NAMES[i];
     if (values[k] !== undefined) known[k] = values[k];
   }
+  return decides;
 }
 
 /** The assigned package, or undefined when none is (no title or version). */
@@ -44,7 +62,7 @@ export function targetOf(known: Known): FwTarget | undefined {
   return {
     title: str(known.fw_title),
     version: str(known.fw_version),
-    size: Number(known.fw_size),
+    size: Number(known.fw_size) || 0,
     checksum: str(known.fw_checksum).toLowerCase(),
     algorithm: str(known.fw_checksum_algorithm).toUpperCase(),
     url: str(known.fw_url),
@@ -53,5 +71,5 @@ export function targetOf(known: Known): FwTarget | undefined {
 
 export function sameTarget(a: FwTarget | undefined, b: FwTarget | undefined): boolean {
   return !!a && !!b && a.title === b.title && a.version === b.version && a.size === b.size &&
-    a.checksum === b.checksum && a.algorithm === b.algorithm;
+    a.checksum === b.checksum && a.algorithm === b.algorithm && (a.url || "") === (b.url || "");
 }

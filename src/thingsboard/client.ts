@@ -23,6 +23,13 @@ export interface TbClientOptions {
   chunkSize: number;
   requestTimeoutMs?: number;
   checkpointEvery?: number;
+  /** Transient chunk refusals (HTTP 500/404): attempts in a row and the least time they span before the pull fails (8, 120 s). */
+  retryAttempts?: number;
+  retryForMs?: number;
+  /** After a failure the server or link may have caused, the same package is tried again no sooner than this (doubling per failure, to 1 h; default 60 s). */
+  retryAfterMs?: number;
+  /** A line for the console (the board's console.log). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -40,8 +47,17 @@ export class TbClient implements TbSink {
   private known_: Known = {};
   private pull_: Pull | undefined;
   private target_: FwTarget | undefined;
-  /** Failed in this power-on: not fetched again until an attribute update. */
+  /**
+   * Failed in this power-on: not tried again (nor reported again) until the
+   * package's identity (title, version, size, checksum, algorithm, url)
+   * changes; a failure of the server or link (`retryAt_` > 0) is tried again
+   * by an attributes message that comes after `retryAt_`.
+   */
   private failed_: FwTarget | undefined;
+  private retryAt_ = 0;
+  private retries_ = 0;
+  /** A non-JSON attributes message was reported: not again until a JSON one comes. */
+  private notJson_ = false;
   /** A package offered while the running image is on trial waits for its confirm. */
   private deferred_ = false;
   private staged_ = false;
@@ -59,24 +75,36 @@ export class TbClient implements TbSink {
     this.online_ = true;
     const fw = this.o_.firmware;
     this.t_.telemetry({ current_fw_title: fw.type, current_fw_version: fw.version });
-    if (this.failure_) this.t_.telemetry(this.failure_);
+    // Sent again once (MQTT: a server that closes the link loses it); HTTP knows its POST arrived.
+    if (this.failure_ && !this.t_.reliable) this.t_.telemetry(this.failure_);
+    this.failure_ = undefined;
     this.verdict_();
     this.t_.requestAttributes();
     if (this.pull_) this.pull_.resend();
   }
 
   attributes(values: Known, update: boolean): void {
-    mergeAttributes(this.known_, values, update);
-    if (update) this.failed_ = undefined;
-    this.consider_();
+    this.notJson_ = false;
+    if (mergeAttributes(this.known_, values, update)) this.consider_();
   }
 
   chunk(n: number, data: Uint8Array): void {
     if (this.pull_) this.pull_.chunk(n, data);
   }
 
-  pullFailed(error: string): void {
-    if (this.pull_) this.pull_.fail(error, true);
+  pullFailed(error: string, transient?: boolean): void {
+    if (!this.pull_) return;
+    if (transient) this.pull_.retry(error);
+    else this.pull_.fail(error, true);
+  }
+
+  notJson(what: string): void {
+    if (this.notJson_) return;
+    this.notJson_ = true;
+    const e = "NOT_JSON: " + what;
+    if (this.o_.log) this.o_.log("ThingsBoard: " + e + " is not JSON; the device profile's payload type must be JSON");
+    this.lastError = e;
+    this.state_("FAILED", e);
   }
 
   /** For the application, once healthy: confirms the image, then reports UPDATED if it came from ThingsBoard. */
@@ -106,7 +134,11 @@ export class TbClient implements TbSink {
     if (!t || this.staged_) return;
     const fw = this.o_.firmware;
     if (t.title === fw.type && t.version === fw.version) return;
-    if (sameTarget(t, this.failed_)) return;
+    if (sameTarget(t, this.failed_)) {
+      if (!this.retryAt_ || this.o_.clock.now() < this.retryAt_) return;
+    } else this.retries_ = 0;
+    this.failed_ = undefined;
+    this.retryAt_ = 0;
     const p = loadProgress(this.o_.store);
     if (p && (p.kind === "up" || (p.kind === "rb" && sameTarget(p.target, t)))) return;
     this.begin_(t, p);
@@ -137,6 +169,7 @@ export class TbClient implements TbSink {
     this.pull_ = new Pull({
       session: s, transport: this.t_, clock: o.clock, crc32: o.crc32, target: t, chunkSize: o.chunkSize,
       requestTimeoutMs: o.requestTimeoutMs || 10000, checkpointEvery: o.checkpointEvery || 4096,
+      retryAttempts: o.retryAttempts, retryForMs: o.retryForMs,
       onCheckpoint: (c) => saveProgress(o.store, { kind: "dl", target: t, bytes: c.bytes, crc: c.crc }),
       onEnd: (error, keep) => this.pulled_(t, error, keep),
     });
@@ -148,7 +181,10 @@ export class TbClient implements TbSink {
     this.target_ = undefined;
     if (error) {
       if (!keep) saveProgress(this.o_.store, undefined);
-      return this.fail_(t, error);
+      this.fail_(t, error);
+      // The server or the link failed, not the data: a later attributes message may try again, after a backoff.
+      if (keep) this.retryAt_ = this.o_.clock.now() + Math.min(3600000, (this.o_.retryAfterMs || 60000) * Math.pow(2, this.retries_++));
+      return;
     }
     this.state_("DOWNLOADED", "");
     const s = this.o_.session;
@@ -170,7 +206,7 @@ export class TbClient implements TbSink {
       if (onTrial(this.o_.session.bootState())) return;
       saveProgress(this.o_.store, undefined);
       this.states.push("UPDATED");
-      this.t_.telemetry({ fw_state: "UPDATED", current_fw_title: fw.type, current_fw_version: fw.version });
+      this.t_.telemetry({ fw_state: "UPDATED", fw_error: "", current_fw_title: fw.type, current_fw_version: fw.version });
       return;
     }
     saveProgress(this.o_.store, { kind: "rb", target: p.target });
@@ -179,14 +215,15 @@ export class TbClient implements TbSink {
 
   private fail_(t: FwTarget, error: string): void {
     this.failed_ = t;
+    this.retryAt_ = 0;
     this.lastError = error;
     this.state_("FAILED", error);
   }
 
   private state_(state: string, error: string, done?: () => void): void {
     this.states.push(state);
-    const v: { [key: string]: string } = { fw_state: state };
-    if (error) v.fw_error = error;
+    // fw_error with every state ("" clears an old one), as ThingsBoard's device SDKs send it.
+    const v: { [key: string]: string } = { fw_state: state, fw_error: error };
     this.failure_ = error ? v : undefined;
     this.t_.telemetry(v, done);
   }

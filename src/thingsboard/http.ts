@@ -8,6 +8,8 @@ import type { EspruinoHttp, HttpResponse, PullTarget, TbSink, TbTransport, ToByt
  * `GET /api/v1/{token}/firmware?title=&version=&size=&chunk=`.
  */
 export class TbHttp implements TbTransport {
+  /** Each POST is answered: a report that left has arrived. */
+  reliable = true;
   private h_: EspruinoHttp;
   private host_: string;
   private port_: number;
@@ -37,12 +39,14 @@ export class TbHttp implements TbTransport {
   requestAttributes(): void {
     this.get_("/attributes?sharedKeys=" + FW_KEYS, (status, body) => {
       if (status !== 200 || !this.sink_) return;
+      let v: { shared?: { [key: string]: unknown } } | undefined;
       try {
-        const v = JSON.parse(body);
-        this.sink_.attributes(v.shared || {}, false);
+        v = JSON.parse(body);
       } catch (e) {
-        // A garbled answer is treated like no answer: the next check() asks again.
+        v = undefined;
       }
+      if (!v || typeof v !== "object") this.sink_.notJson("attributes response");
+      else this.sink_.attributes(v.shared || {}, false);
     });
   }
 
@@ -61,7 +65,8 @@ export class TbHttp implements TbTransport {
       if (!sink) return;
       // 0 = the request itself failed: the pull's timer sends it again.
       if (status === 200) sink.chunk(chunk, this.toBytes_(body));
-      else if (status) sink.pullFailed("HTTP: " + status);
+      // 500 (a server error, or the per-device rate limit every chunk GET passes) and 404 (during a re-assignment) can pass.
+      else if (status) sink.pullFailed("HTTP: " + status, status === 500 || status === 404);
     });
   }
 

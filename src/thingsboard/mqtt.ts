@@ -17,6 +17,8 @@ export const SUBSCRIPTIONS = [T_ATTRIBUTES, T_ATTRIBUTES_RESPONSE + "+", T_FW_RE
  * user name; the caller creates the client and calls connect().
  */
 export class TbMqtt implements TbTransport {
+  /** A server that closes the link (v2/fw/error) may lose what was published just before. */
+  reliable = false;
   private m_: EspruinoMqtt;
   private toBytes_: ToBytes;
   private sink_: TbSink | undefined;
@@ -67,12 +69,14 @@ export class TbMqtt implements TbTransport {
     } else if (topic === T_FW_ERROR) {
       sink.pullFailed("SERVER: " + p.message);
     } else if (topic === T_ATTRIBUTES || topic.indexOf(T_ATTRIBUTES_RESPONSE) === 0) {
-      let v: { [key: string]: unknown };
+      let v: { [key: string]: unknown } | undefined;
       try {
         v = JSON.parse(p.message);
       } catch (e) {
-        return;
+        v = undefined;
       }
+      // A device profile with protobuf payloads answers in protobuf: say so once, instead of waiting forever.
+      if (!v || typeof v !== "object") return sink.notJson(topic === T_ATTRIBUTES ? "attributes push" : "attributes response");
       if (topic === T_ATTRIBUTES) sink.attributes(v, true);
       else sink.attributes((v.shared || {}) as { [key: string]: unknown }, false);
     }

@@ -73,8 +73,14 @@ export interface TbSink {
   /** `update`: a push (attribute update); otherwise the answer to requestAttributes(). */
   attributes(values: { [key: string]: unknown }, update: boolean): void;
   chunk(n: number, data: Uint8Array): void;
-  /** The server refused the pull (fw_error text). */
-  pullFailed(error: string): void;
+  /**
+   * The server refused the pull (fw_error text). `transient`: an answer that
+   * can pass (HTTP 500, a rate limit, or 404 during a re-assignment): the
+   * pull retries the same chunk with a backoff before it gives up.
+   */
+  pullFailed(error: string, transient?: boolean): void;
+  /** An attributes message that is not JSON (a device profile with protobuf payloads): `what` names it. */
+  notJson(what: string): void;
 }
 
 export interface PullTarget {
@@ -84,6 +90,8 @@ export interface PullTarget {
 
 /** MQTT or HTTP: the same five calls. */
 export interface TbTransport {
+  /** True when telemetry that left is known to have arrived (HTTP answers each POST): a FAILED need not be sent again. */
+  reliable: boolean;
   attach(sink: TbSink): void;
   requestAttributes(): void;
   /** `done` runs once the values have left (HTTP) or been handed to the socket (MQTT). */

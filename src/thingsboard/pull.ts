@@ -18,6 +18,9 @@ export interface PullOptions {
   /** Bytes between saved checkpoints (each costs a CRC-32 over the staged prefix and a store write). */
   checkpointEvery: number;
   onCheckpoint: (c: Checkpoint) => void;
+  /** Transient refusals: this many in a row, spanning at least `retryForMs`, end the pull (defaults 8 and 120 s). */
+  retryAttempts?: number;
+  retryForMs?: number;
   /** error "" = every byte is in. `keep`: the staged prefix is still good (the server or link failed, not the data). */
   onEnd: (error: string, keep: boolean) => void;
 }
@@ -36,6 +39,9 @@ export class Pull {
   private timer_: unknown;
   private saved_: number;
   private done_ = false;
+  /** Transient refusals of the current chunk in a row, and when the first of them came. */
+  private tries_ = 0;
+  private firstTry_ = 0;
 
   constructor(o: PullOptions) {
     this.o_ = o;
@@ -66,8 +72,26 @@ export class Pull {
 
   fail(error: string, keep: boolean): void {
     if (this.done_) return;
+    this.disarm_();
     this.o_.session.cancel();
     this.end_(error, keep);
+  }
+
+  /**
+   * A refusal that can pass (HTTP 500 or 404): the same chunk is asked for
+   * again after 1 s, 2 s, 4 s, ... up to 60 s; only `retryAttempts` in a row
+   * over at least `retryForMs` end the pull (the staged prefix is kept).
+   */
+  retry(error: string): void {
+    const o = this.o_;
+    if (this.done_ || this.chunk_ < 0) return;
+    const now = o.clock.now();
+    if (!this.tries_) this.firstTry_ = now;
+    this.tries_++;
+    if (this.tries_ >= (o.retryAttempts || 8) && now - this.firstTry_ >= (o.retryForMs === undefined ? 120000 : o.retryForMs)) return this.fail(error, true);
+    this.disarm_();
+    // Waiting out a backoff is not a stall: the session is touched again when the chunk comes.
+    this.timer_ = o.clock.setTimeout(() => this.send_(), Math.min(60000, 1000 * Math.pow(2, this.tries_ - 1)));
   }
 
   chunk(n: number, data: Uint8Array): void {
@@ -86,6 +110,7 @@ export class Pull {
       return this.end_(errorName(code), false);
     }
     this.next_ += part.length;
+    this.tries_ = 0;
     if (this.next_ - this.saved_ >= o.checkpointEvery && this.next_ < o.target.size) {
       const c = o.session.checkpoint();
       if (c.bytes > this.saved_) {

@@ -11,6 +11,8 @@ export interface TbRig {
   sim: TbSim;
   store: ReturnType<typeof ramStore>;
   board: TbBoard;
+  /** The client's console lines, across power-ons. */
+  logs: string[];
   /** Resolves when the client asks for a reset. */
   rebootAsked: Promise<void>;
   /** Power-cycles the board (the old one falls silent first). */
@@ -26,7 +28,7 @@ export async function tbRig(o: { transport: "mqtt" | "http"; key?: string; algor
   const store = ramStore({ powered: () => !r.flash.dead });
   let ask: () => void = () => {};
   const x: TbRig = {
-    r: r, sim: sim, store: store, board: undefined as unknown as TbBoard, rebootAsked: Promise.resolve(),
+    r: r, sim: sim, store: store, logs: [], board: undefined as unknown as TbBoard, rebootAsked: Promise.resolve(),
     powerCycle: () => {
       if (x.board) x.board.stop();
       r.flash.powerOn();
@@ -34,7 +36,7 @@ export async function tbRig(o: { transport: "mqtt" | "http"; key?: string; algor
       const opts: TbBoardOptions = {
         board: r.board, flash: r.flash, store: store, clock: r.clock, transport: o.transport, host: "127.0.0.1",
         port: o.transport === "mqtt" ? sim.mqttPort : sim.httpPort, token: TOKEN, algorithms: o.algorithms,
-        chunkSize: o.chunkSize, checkpointEvery: o.checkpointEvery, onReboot: () => ask(),
+        chunkSize: o.chunkSize, checkpointEvery: o.checkpointEvery, onReboot: () => ask(), log: (line) => x.logs.push(line),
       };
       x.board = powerOnTbBoard(opts);
       return x.board;

@@ -93,7 +93,7 @@ function start(o: { server: string; port?: number; token: string; http?: boolean
     confirm: confirm,
     // Give the UPDATING report time to leave before the reset.
     reboot: () => setTimeout(() => E.reboot(), 1000),
-    digests: digests(), store: store, clock: clock, chunkSize: BOARD.chunkSize,
+    digests: digests(), store: store, clock: clock, chunkSize: BOARD.chunkSize, log: (line) => console.log(line),
   }, t);
   OTA.confirm = () => client.confirm();
   if (m) {

@@ -61,6 +61,13 @@ export class FakeClock implements Clock {
   get pending(): number {
     return this.timers_.length;
   }
+
+  /** When the earliest timer falls due (undefined when none is set). */
+  get nextAt(): number | undefined {
+    let at: number | undefined;
+    for (const t of this.timers_) if (at === undefined || t.at < at) at = t.at;
+    return at;
+  }
 }
 
 /** The host's real clock. */

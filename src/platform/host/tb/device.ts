@@ -27,6 +27,8 @@ export interface TbBoardOptions {
   algorithms?: string[];
   chunkSize?: number;
   checkpointEvery?: number;
+  /** The client's console lines. */
+  log?: (line: string) => void;
   /** Called when the client asks for a reset (after UPDATING). */
   onReboot: () => void;
 }
@@ -68,7 +70,7 @@ export function powerOnTbBoard(o: TbBoardOptions): TbBoard {
     firmware: { type: boot.info ? boot.info.type : "", version: boot.info ? boot.info.version : "" },
     confirm: () => confirmRunning({ flash: o.flash, digest: digest, layout: layout, running: boot.slot }),
     reboot: o.onReboot, digests: hostTbDigests(o.flash, o.algorithms), store: o.store, clock: o.clock,
-    chunkSize: chunk, checkpointEvery: o.checkpointEvery,
+    chunkSize: chunk, checkpointEvery: o.checkpointEvery, log: o.log,
   }, transport);
   let on = true;
   if (mq) {

@@ -54,12 +54,18 @@ function handle(sim: TbSim, req: http.IncomingMessage, res: http.ServerResponse,
   }
   if (what === "firmware" && req.method === "GET") {
     const pkg = sim.pkg;
-    if (!pkg) return send(404);
+    // No package, or one stored at a URL (the device API serves only uploaded data).
+    if (!pkg || pkg.url) return send(404);
     const q = url.searchParams;
     if (q.get("title") !== pkg.title || q.get("version") !== pkg.version) return send(400);
     const size = Number(q.get("size") || "0");
     const chunk = Number(q.get("chunk") || "0");
     if (!(size >= 0 && chunk >= 0)) return send(400);
+    const fault = sim.httpFault();
+    if (fault !== undefined) {
+      sim.logRequest({ via: "http", requestId: 0, chunk: chunk, size: size, answered: false });
+      return send(fault);
+    }
     const stall = sim.stalls(chunk);
     sim.logRequest({ via: "http", requestId: 0, chunk: chunk, size: size, answered: !stall });
     // A server that stops answering: the request stays open until the device gives up.

@@ -51,7 +51,7 @@ export async function startSimMqtt(sim: TbSim, port: number, host: string): Prom
     if (client) setImmediate(() => onPublish(sim, client, connOf(client), packet.topic, Buffer.from(packet.payload), deliver));
   };
   sim.on("attributes", (values) => {
-    for (const c of conns.keys()) deliver(c, "v1/devices/me/attributes", JSON.stringify(values));
+    for (const c of conns.keys()) deliver(c, "v1/devices/me/attributes", encodeAttributes(sim, values));
   });
   const server = net.createServer((s) => broker.handle(s));
   try {
@@ -98,7 +98,7 @@ function onPublish(sim: TbSim, c: Client, conn: Conn, topic: string, payload: Bu
     const all = sim.shared();
     const shared: { [key: string]: unknown } = {};
     for (const k of keys) if (all[k] !== undefined) shared[k] = all[k];
-    deliver(c, "v1/devices/me/attributes/response/" + m[1], JSON.stringify({ shared: shared }));
+    deliver(c, "v1/devices/me/attributes/response/" + m[1], encodeAttributes(sim, { shared: shared }));
   } else if ((m = topic.match(/^v2\/fw\/request\/(\d+)\/chunk\/(\d+)$/))) {
     const rid = Number(m[1]);
     const n = Number(m[2]);
@@ -112,9 +112,29 @@ function onPublish(sim: TbSim, c: Client, conn: Conn, topic: string, payload: Bu
     if (size > MAX_PAYLOAD) return fail("PAYLOAD_TOO_LARGE");
     const pkg = pin ? pin.pkg : sim.pkg;
     if (!pkg) return fail("NOT_FOUND");
+    // A URL package has no data in the server's store.
+    if (pkg.url) return fail("FAILURE");
     conn.pins.set(rid, { pkg: pkg, size: size });
     const stall = sim.stalls(n);
     sim.logRequest({ via: "mqtt", requestId: rid, chunk: n, size: size, answered: !stall });
     if (!stall) deliver(c, "v2/fw/response/" + rid + "/chunk/" + n, sim.slice(pkg, size, n));
   }
+}
+
+/**
+ * An attributes message in the device profile's payload type. PROTOBUF: the
+ * keys and values as transport.proto's KeyValueProto (1: key, 2: type,
+ * 5: string_v), enough to be what such a profile sends: not JSON.
+ */
+function encodeAttributes(sim: TbSim, msg: { [key: string]: unknown }): Uint8Array | string {
+  if (sim.payloadType === "JSON") return JSON.stringify(msg);
+  const out: number[] = [];
+  const field = (tag: number, b: number[]) => out.push((tag << 3) | 2, b.length, ...b);
+  const bytes = (v: unknown) => [...Buffer.from(String(v).slice(0, 40), "utf8")];
+  const flat = (msg.shared || msg) as { [key: string]: unknown };
+  for (const k of Object.keys(flat)) {
+    const kv = [10, bytes(k).length, ...bytes(k), 16, 3, 42, bytes(flat[k]).length, ...bytes(flat[k])];
+    field(1, kv);
+  }
+  return new Uint8Array(out);
 }

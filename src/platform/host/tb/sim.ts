@@ -14,6 +14,8 @@ export interface TbPackage {
   checksum?: string;
   /** Overrides fw_size (a server whose file is shorter than it says). */
   size?: number;
+  /** A package stored at a URL: fw_url instead of fw_tag, and the device API does not serve it (HTTP 404, MQTT FAILURE). */
+  url?: string;
 }
 
 /** Misbehaviour on demand, for the failure tests. */
@@ -22,6 +24,8 @@ export interface TbFaults {
   stallFrom?: number;
   /** This chunk's answer loses its last byte. */
   shortChunk?: number;
+  /** The next `count` HTTP chunk GETs are answered `status` (500: a server error or the per-device rate limit; 404: mid re-assignment). */
+  httpError?: { status: number; count: number };
 }
 
 export interface ChunkRequest {
@@ -34,7 +38,8 @@ export interface ChunkRequest {
 
 /** The server's MQTT max payload (transport.mqtt.max_payload_size default). */
 export const MAX_PAYLOAD = 65536;
-const FW_KEYS = ["fw_title", "fw_version", "fw_size", "fw_checksum_algorithm", "fw_checksum"];
+/** The nine fw_* attribute keys (OtaPackageKey): unassigning deletes them all. */
+export const FW_ALL_KEYS = ["fw_title", "fw_version", "fw_ts", "fw_state", "fw_size", "fw_checksum", "fw_checksum_algorithm", "fw_url", "fw_tag"];
 
 /**
  * A stand-in for ThingsBoard's device API as far as firmware goes (one
@@ -46,6 +51,12 @@ export class TbSim extends EventEmitter {
   token: string;
   pkg: TbPackage | undefined;
   faults: TbFaults = {};
+  /** Shared attributes that are not fw_* (pushed like any other; the attributes request answers only the keys asked for). */
+  extra: { [key: string]: string | number } = {};
+  /** An assignment is two pushes (values, then the deleted keys) in either order. */
+  pushOrder: "values-first" | "deleted-first" = "values-first";
+  /** The device profile's payload type: PROTOBUF answers attribute requests and pushes in protobuf over MQTT. */
+  payloadType: "JSON" | "PROTOBUF" = "JSON";
   telemetry: { [key: string]: unknown }[] = [];
   requests: ChunkRequest[] = [];
   mqttPort = 0;
@@ -77,26 +88,48 @@ export class TbSim extends EventEmitter {
     for (const c of this.closers_) await c();
   }
 
-  /** The shared attributes of the assignment (empty when none). */
+  /** The shared attributes: `extra` and the assignment's fw_* keys (DefaultOtaPackageStateService: fw_tag or, for a URL package, fw_url). */
   shared(): { [key: string]: string | number } {
+    return Object.assign({}, this.extra, this.fwShared_());
+  }
+
+  private fwShared_(): { [key: string]: string | number } {
     const p = this.pkg;
     if (!p) return {};
     const alg = p.algorithm || "SHA256";
-    return {
-      fw_title: p.title, fw_version: p.version, fw_size: p.size === undefined ? p.data.length : p.size,
-      fw_checksum_algorithm: alg, fw_checksum: p.checksum || tbChecksum(alg, p.data),
-    };
+    const sized = { fw_size: p.size === undefined ? p.data.length : p.size, fw_checksum_algorithm: alg, fw_checksum: p.checksum || tbChecksum(alg, p.data) };
+    // A URL package has a size and checksum only when the user entered them.
+    if (p.url) return Object.assign({ fw_title: p.title, fw_version: p.version, fw_url: p.url }, p.checksum ? sized : {});
+    return Object.assign({ fw_title: p.title, fw_version: p.version, fw_tag: p.title + " " + p.version }, sized);
   }
 
-  /** Assigns a package; subscribed devices get the attribute update. */
+  /** Assigns a package; subscribed devices get two pushes, the values and the keys it lacks, in `pushOrder`. */
   assign(pkg: TbPackage): void {
     this.pkg = pkg;
-    this.emit("attributes", this.shared());
+    const values = this.fwShared_();
+    const gone = ["fw_url", "fw_tag", "fw_size", "fw_checksum_algorithm", "fw_checksum"].filter((k) => values[k] === undefined);
+    const pushes = [values, { deleted: gone }];
+    if (this.pushOrder === "deleted-first") pushes.reverse();
+    for (const v of pushes) this.emit("attributes", v);
+  }
+
+  /** Sets a shared attribute that is not fw_*: pushed alone, as the server pushes any change. */
+  setShared(key: string, value: string | number): void {
+    this.extra[key] = value;
+    this.emit("attributes", { [key]: value });
   }
 
   unassign(): void {
     this.pkg = undefined;
-    this.emit("attributes", { deleted: FW_KEYS });
+    this.emit("attributes", { deleted: FW_ALL_KEYS });
+  }
+
+  /** The next HTTP chunk answer when `faults.httpError` is set (counted down), else undefined. */
+  httpFault(): number | undefined {
+    const f = this.faults.httpError;
+    if (!f || f.count <= 0) return undefined;
+    f.count--;
+    return f.status;
   }
 
   /** Chunk `n` of `size` bytes (0 = the whole file); empty past the end, as the server answers. */
