@@ -22,15 +22,6 @@ export function deviceBoard(b) {
 }
 
 /**
- * Bits per step of the device's CRC-8 chain, by RAM: K = 4 needs an 8 KB
- * table, K = 2 a 2 KB one; boards of about 2600 JsVars keep the plain loop.
- */
-export function crc8Step(board) {
-  const vars = board && board.jsVars !== undefined ? board.jsVars : 0;
-  return vars === 0 || vars >= 8000 ? 4 : vars >= 4000 ? 2 : 0;
-}
-
-/**
  * One device bundle: esbuild lowers what it can, the gate refuses the rest.
  * @param {{ entry?: string, board?: object, footer?: string, stdin?: import("esbuild").StdinOptions }} o
  * @returns {Promise<string>}
@@ -54,7 +45,6 @@ export async function buildDevice({ entry, board, footer, stdin }) {
       __BOARD__: JSON.stringify(board || {}),
       __BOARD_SHA256__: String(!board || board.sha256 !== false),
       __BOARD_MAPPED__: String(!!(board && board.memoryMapped)),
-      __CRC8_K__: String(crc8Step(board)),
     },
     banner: { js: "(function(){" },
     footer: { js: "})();" + (footer || "") },

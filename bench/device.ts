@@ -12,10 +12,10 @@
  */
 export const CYCLES_PER_INSTRUCTION = 1.5;
 
-/** crc8Step: the CRC-8 step build.mjs gives that chip's boards (by their JsVars), whose chunk count is used. */
+/** Every board runs the same chunk path (no per-board CRC-8 step any more), so one count serves both chips. */
 export const CHIPS = {
-  nrf52832: { mhz: 64, flashWordUs: 41, crc8Step: "K0", note: "nRF52832 product specification: 41 us per 32-bit word (tWRITE); Puck.js, Pixl.js, MDBT42Q: CRC-8 by the byte-table loop (K0)" },
-  stm32f401: { mhz: 84, flashWordUs: 16, crc8Step: "K2", note: "STM32F401 datasheet: 16 us typical per 32-bit word (x32 parallelism); Pico (5100 JsVars): CRC-8 chain with 2-bit steps (K2)" },
+  nrf52832: { mhz: 64, flashWordUs: 41, note: "nRF52832 product specification: 41 us per 32-bit word (tWRITE)" },
+  stm32f401: { mhz: 84, flashWordUs: 16, note: "STM32F401 datasheet: 16 us typical per 32-bit word (x32 parallelism)" },
 };
 
 /** Bytes of the client's answer to a chunk on the wire: BEG, RESULT u16, msgId u16, status, Bool, CRC-8, END. */
@@ -36,10 +36,10 @@ export interface ChipEstimate {
 
 const r = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
-export function estimate(o: { byCrc8Step: Record<string, number>; clientLoadInstructions: number; chunkFrameBytes: number }): Record<keyof typeof CHIPS, ChipEstimate & { chunkInstructionsPerKB: number }> {
+export function estimate(o: { chunkInstructionsPerKB: number; clientLoadInstructions: number; chunkFrameBytes: number }): Record<keyof typeof CHIPS, ChipEstimate & { chunkInstructionsPerKB: number }> {
   const out = {} as Record<keyof typeof CHIPS, ChipEstimate & { chunkInstructionsPerKB: number }>;
   for (const [name, c] of Object.entries(CHIPS) as [keyof typeof CHIPS, (typeof CHIPS)[keyof typeof CHIPS]][]) {
-    const perKB = o.byCrc8Step[c.crc8Step];
+    const perKB = o.chunkInstructionsPerKB;
     const cpu = (perKB * CYCLES_PER_INSTRUCTION) / (c.mhz * 1000);
     const flash = (256 * c.flashWordUs) / 1000;
     const rate = (baud: number) => {

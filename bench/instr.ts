@@ -12,7 +12,6 @@ import { loadBoard } from "../src/platform/host/boards.js";
 import { crc32 } from "../src/platform/host/digest.js";
 import { bundle } from "../src/platform/host/espruino-vm.js";
 import { buildImage } from "../src/platform/host/image.js";
-import { buildDevice, crc8Step, deviceBoard } from "../build.mjs";
 import { TYPE, bigImage } from "./common.js";
 
 /*
@@ -101,13 +100,6 @@ export interface InstrFigures {
   /** process.memory().usage after OTA.ncp() has reported, minus the bare image at its first line. */
   jsVarsAfterStart: number;
   jsVars: { bare: number; afterStart: number };
-  /**
-   * The chunk path (64-byte pieces) of the same linux client built with each
-   * CRC-8 step build.mjs picks by RAM: 0 = the byte-table loop (Puck.js,
-   * Pixl.js, MDBT42Q: every nRF52832 board), 2 (4000+ JsVars: Pico), 4
-   * (8000+ JsVars, and the linux board itself).
-   */
-  chunkInstructionsPerKBByCrc8Step: Record<string, number>;
   runs: Record<string, number>;
 }
 
@@ -165,20 +157,6 @@ export async function instructionFigures(o: { bin: string; valgrind: string; log
     };
     const p64 = await per(64);
     const whole = await per(0);
-    // The same client with the other CRC-8 steps (the harness is the same as for p64).
-    const linux = deviceBoard(loadBoard("linux"));
-    const bySteps: Record<string, number> = { ["K" + crc8Step(linux)]: Math.round(p64.perChunk) };
-    for (const vars of [2000, 5000]) {
-      const b = { ...linux, jsVars: vars };
-      const k = "K" + crc8Step(b);
-      if (k in bySteps) continue;
-      const code = await buildDevice({ entry: "src/platform/espruino/client-main.ts", board: b });
-      const cfg = (n: number) => ({ ...base, mode: "chunks", n: n, piece: 64 });
-      const a = await run("chunks " + N_CHUNKS + ", 64-byte pieces, CRC-8 step " + k, true, cfg(N_CHUNKS), code);
-      const z = await run("chunks " + M_CHUNKS + ", 64-byte pieces, CRC-8 step " + k, true, cfg(M_CHUNKS), code);
-      if (a.info.progress !== N_CHUNKS || z.info.progress !== M_CHUNKS) throw new Error("CRC-8 step " + k + ": the client did not take every chunk");
-      bySteps[k] = Math.round((z.refs - a.refs) / (M_CHUNKS - N_CHUNKS) - p64.harness);
-    }
     const calls = Math.ceil(fr.frameBytes / 64);
     return {
       clientLoadInstructions: withClient.refs - bare.refs,
@@ -191,7 +169,6 @@ export async function instructionFigures(o: { bin: string; valgrind: string; log
       chunkFrameBytes: Math.round(fr.frameBytes * 100) / 100,
       jsVarsAfterStart: p64.afterStart - bare.info.usage,
       jsVars: { bare: bare.info.usage, afterStart: p64.afterStart },
-      chunkInstructionsPerKBByCrc8Step: bySteps,
       runs: runs,
     };
   } finally {

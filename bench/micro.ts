@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 /*
  * npm run bench:micro — the pieces of the chunk path on Espruino's interpreter
  * (ESPRUINO_BIN), each in a fresh interpreter: CRC-8 of a 1040-byte frame by
- * the plain loop and by the mapInPlace chain with 2- and 4-bit steps; the
+ * the byte-table loop (short frames and refused writes only: frame.ts); the
  * frame decoder over 32-byte Strings; SHA-256 in JavaScript against the
  * built-in. Prints one line each, and `--json` one object. With valgrind,
  * also exact instruction counts of each built-in on 1 KB (instructionsPerKB).
@@ -24,13 +24,14 @@ const OPS: [string, string][] = [
   ["String.indexOf, not found", "x=s.indexOf(Z);"],
   ["Uint8Array.indexOf, not found", "x=u.indexOf(0xCC);"],
   ["Uint8Array.set(String)", "v.set(s,0);"],
-  ["E.mapInPlace, 4-bit unpack", "E.mapInPlace(u,q,undefined,4);"],
   ["Flash.read", "x=F.read(1024,A);"],
-  ["CRC-8 byte-table loop, 8 bytes a statement (K0)", "x=L(u);"],
+  ["Flash.write", "F.write(u,A);"],
+  ["Flash.erasePage (the page of a 1 KB write on linux)", "F.erasePage(A);"],
+  ["CRC-8 byte-table loop, 8 bytes a statement", "x=L(u);"],
 ];
 const SETUP = [
   "var C=require('crypto'),F=require('Flash'),A=require('Flash').getFree()[0].addr,x=0,k;",
-  "var u=new Uint8Array(1024),v=new Uint8Array(1024),q=new Uint16Array(2048);for(k=0;k<1024;k++)u[k]=32+(k*7)%90;",
+  "var u=new Uint8Array(1024),v=new Uint8Array(1024);for(k=0;k<1024;k++)u[k]=32+(k*7)%90;",
   "var s=E.toString(u),Z=String.fromCharCode(0xCC);",
   "var T=E.toUint8Array(" + JSON.stringify(CRC8_T8) + ");",
   "function L(b){var c=0,i=0,e=b.length;for(var n=e-7;i<n;)c=T[T[T[T[T[T[T[T[c^b[i++]]^b[i++]]^b[i++]]^b[i++]]^b[i++]]^b[i++]]^b[i++]]^b[i++]];while(i<e)c=T[c^b[i++]];return c;}",
@@ -78,15 +79,13 @@ async function main(): Promise<number> {
     return 0;
   }
   const r2 = (x: unknown) => Math.round((x as number) * 1000) / 1000;
-  const loop = await run(bin, "bench/micro/crc8.ts", 2000);
-  const k2 = await run(bin, "bench/micro/crc8.ts", 5000);
-  const k4 = await run(bin, "bench/micro/crc8.ts", 0);
+  const loop = await run(bin, "bench/micro/crc8.ts", 0);
   const dec = await run(bin, "bench/micro/decode.ts", 0);
   const sha = await run(bin, "bench/micro/sha256.ts", 0);
   const out = {
     interpreter: espruinoVersion(bin),
-    crc8MsPerFrame: { loop: r2(loop.msPerFrame), chain2: r2(k2.msPerFrame), chain4: r2(k4.msPerFrame), crc32: r2(k4.crc32MsPerFrame) },
-    crc8Agrees: loop.same && k2.same && k4.same,
+    crc8MsPerFrame: { loop: r2(loop.msPerFrame), crc32: r2(loop.crc32MsPerFrame) },
+    crc8Agrees: loop.same,
     decodeMsPerFrame: { jsText: r2(dec.textMsPerFrame), binary: r2(dec.binaryMsPerFrame), piecesOf32B: dec.pieces },
     sha256For24KB: { jsMs: r2(sha.jsMs), builtinMs: r2(sha.builtinMs), agrees: sha.same },
     instructionsPerKB: instructionsPerKB(bin),
@@ -94,7 +93,7 @@ async function main(): Promise<number> {
   if (process.argv.includes("--json")) console.log(JSON.stringify(out));
   else {
     console.log("interpreter: " + out.interpreter);
-    console.log(`CRC-8 of a 1040-byte frame (ms): loop ${out.crc8MsPerFrame.loop}, chain 2-bit ${out.crc8MsPerFrame.chain2}, chain 4-bit ${out.crc8MsPerFrame.chain4}; E.CRC32 ${out.crc8MsPerFrame.crc32}; all agree: ${out.crc8Agrees}`);
+    console.log(`CRC-8 of a 1040-byte frame (ms): byte-table loop ${out.crc8MsPerFrame.loop}; E.CRC32 ${out.crc8MsPerFrame.crc32}; all agree: ${out.crc8Agrees}`);
     console.log(`frame decoder, 1 KB chunk in ${out.decodeMsPerFrame.piecesOf32B} Strings of 32 B (ms, no CRC): JS text ${out.decodeMsPerFrame.jsText}, random binary ${out.decodeMsPerFrame.binary}`);
     console.log(`SHA-256 of 24 KB (ms): JavaScript ${out.sha256For24KB.jsMs}, built-in ${out.sha256For24KB.builtinMs}; agree: ${out.sha256For24KB.agrees}`);
     if (out.instructionsPerKB) {

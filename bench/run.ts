@@ -66,18 +66,17 @@ async function main(): Promise<number> {
       estimate: "from the instruction counts, not measured on a board (README, Benchmarks)",
       assumptions: {
         cyclesPerInstruction: CYCLES_PER_INSTRUCTION,
-        instructions: "one x86 instruction of the -Os Linux build ~ one Thumb-2 instruction of a board build; chunk path: the linux client built with the chip's boards' CRC-8 step (detail.instructions.chunkInstructionsPerKBByCrc8Step)",
+        instructions: "one x86 instruction of the -Os Linux build ~ one Thumb-2 instruction of a board build",
         flash: Object.fromEntries(Object.entries(CHIPS).map(([k, c]) => [k, c.note])),
         line: "stop-and-wait: chunk frame (" + f.chunkFrameBytes + " B) + answer (" + REPLY_BYTES + " B) on the wire, plus processing; 10 bits a byte",
       },
-      ...estimate({ byCrc8Step: f.chunkInstructionsPerKBByCrc8Step, clientLoadInstructions: f.clientLoadInstructions, chunkFrameBytes: f.chunkFrameBytes }),
+      ...estimate({ chunkInstructionsPerKB: f.chunkInstructionsPerKB, clientLoadInstructions: f.clientLoadInstructions, chunkFrameBytes: f.chunkFrameBytes }),
       ceilingNrf52LineRate115200: ceiling(f.chunkFrameBytes, 115200, "nrf52832"),
     };
     rep.detail.instructions = {
       how: "valgrind --tool=cachegrind --cache-sim=no, I refs of a whole power-on; a unit = (M - N runs) / (M - N), N = " + N_CHUNKS + ", M = " + M_CHUNKS +
         " chunks of 1 KB, minus the same feeding without a client",
       chunkInstructionsPerKBWholeFrames: f.chunkInstructionsPerKBWholeFrames,
-      chunkInstructionsPerKBByCrc8Step: f.chunkInstructionsPerKBByCrc8Step,
       instructionsPerExtraHandlerCall: f.instructionsPerExtraHandlerCall,
       handlerCallsPerChunk64: f.handlerCallsPerChunk,
       harnessInstructionsPerChunk: f.harnessInstructionsPerChunk,

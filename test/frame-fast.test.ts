@@ -7,7 +7,9 @@ import { Writer } from "../src/ncp/wire.js";
 
 /*
  * The decoder's short cuts (issue 11): an otaUpdateWrite whose length field
- * accounts for every byte goes straight to its CRC-8; BEG inside a frame is
+ * accounts for every byte is handed over with its CRC-8 unchecked until the
+ * consumer asks (`intact()`, as the client does for a refused write; here
+ * every frame is asked, so the rules below must hold); BEG inside a frame is
  * looked for only at its end or when the buffer is full; scans may run over
  * a String (the device's setFrameText). Each must give the frames the plain
  * rules give: every BEG starts over, escapes undone, bad CRC-8 dropped.
@@ -29,7 +31,7 @@ function raw(offset: number, data: Uint8Array, id = 7): string {
 
 function decode(parts: (Uint8Array | string)[]) {
   const got: string[] = [];
-  const d = new FrameDecoder({ crc8: crc8, onFrame: (b, len) => got.push(Buffer.from(b.subarray(0, len)).toString("hex")) });
+  const d: FrameDecoder = new FrameDecoder({ crc8: crc8, onFrame: (b, len) => d.intact() && got.push(Buffer.from(b.subarray(0, len)).toString("hex")) });
   for (const p of parts) d.feed(p);
   return { got: got, d: d };
 }
@@ -89,6 +91,18 @@ for (const asText of [false, true]) {
     assert.equal(feed(pieces(stream, 64)).got, [raw(1024, text.subarray(0, 100), 2)]);
   });
 
+  t("a write frame cut short, then a short frame ending mid-piece, then a write: the write is taken" + mode, () => {
+    // Below the cut frame's promised length only a piece's last byte is looked at for END (frame.ts, need_):
+    // the short frame goes down with the cut one; the next write, past that length, is found.
+    const a = writeFrame(0, text, 1);
+    const b = writeFrame(1024, text.subarray(0, 100), 2);
+    const c = writeFrame(2048, text, 3);
+    const stream = cat(a.subarray(0, 400), b, c);
+    assert.equal(feed(pieces(stream, 64)).got, [raw(2048, text, 3)]);
+    // Whole frames (a stop-and-wait link goes quiet after each): the short one is taken too.
+    assert.equal(feed([a.subarray(0, 400), b, c]).got, [raw(1024, text.subarray(0, 100), 2), raw(2048, text, 3)]);
+  });
+
   t("a flipped bit drops the write frame, and the next one is taken" + mode, () => {
     const a = writeFrame(0, text, 1).slice();
     a[600] ^= 0x04;
@@ -107,5 +121,25 @@ for (const asText of [false, true]) {
     assert.equal(feed(pieces(cat(junk, b), 64)).got, [raw(2048, text, 3)]);
   });
 }
+
+t("a write frame's CRC-8 is checked only when asked, once, and a bad one is a CRC error and not a frame", () => {
+  const good = writeFrame(0, text, 1);
+  const bad = writeFrame(1024, text, 2).slice();
+  bad[600] ^= 0x04;
+  const seen: boolean[] = [];
+  let calls = 0;
+  const counting = (b: Uint8Array, s: number, e: number) => (calls++, crc8(b, s, e));
+  const d: FrameDecoder = new FrameDecoder({ crc8: counting, onFrame: () => seen.push(d.intact(), d.intact()) });
+  d.feed(good);
+  assert.equal([calls, d.frames], [1, 1]);
+  const quiet = new FrameDecoder({ crc8: counting, onFrame: () => {} });
+  quiet.feed(good);
+  quiet.feed(bad);
+  // Not asked: no CRC-8 computed, both handed over.
+  assert.equal([calls, quiet.frames, quiet.crcErrors], [1, 2, 0]);
+  d.feed(bad);
+  assert.equal(seen, [true, true, false, false]);
+  assert.equal([calls, d.frames, d.crcErrors], [2, 1, 1]);
+});
 
 t.run();

@@ -55,6 +55,29 @@ t("args that do not parse exactly get 0x15 and are not executed", () => {
   assert.is(p.x.record.read().pending, 255);
 });
 
+t("a damaged otaUpdateWrite that is refused gets silence (its CRC-8 is checked then); an intact one gets false", () => {
+  const p = peer();
+  const data = new Uint8Array(600).map((_, i) => 0x20 + (i % 90));
+  const frame = (id: number) => {
+    const w = new Writer(1024).u16(P.OP_INVOKE).u16(P.CLIENT_OTA_WRITE).u16(id).u32(4096).bin(data).u32(0x01020304);
+    const out = new Uint8Array(frameBound(w.p));
+    return out.slice(0, encodeFrame(w.b, w.p, out, crc8));
+  };
+  const raw = (f: Uint8Array) => {
+    p.x.pair.a.write(f);
+    p.x.until(() => false, 200);
+  };
+  // No offer: every write is refused (E_STATE). Damage in the offset (byte 8), the data, the CRC-32 field.
+  for (const at of [8, 300, 614]) {
+    const f = frame(20 + at);
+    f[at] ^= 0x01;
+    raw(f);
+  }
+  assert.equal(p.replies.length, 0);
+  raw(frame(21));
+  assert.equal([...p.replies[0]], [0x12, 0xa5, 21, 0, P.ST_OK, 0]);
+});
+
 t("mcu.hasUID answers whether the client serves a UID", () => {
   const p = peer();
   p.send(new Writer(16).u16(P.OP_INVOKE).u16(P.MCU_HAS_UID).u16(9).u16(P.CLIENT_OTA_WRITE));

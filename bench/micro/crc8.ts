@@ -1,12 +1,12 @@
-// Device side of `npm run bench:micro` for CRC-8: one 1040-byte frame, the step K set at build time.
+// Device side of `npm run bench:micro` for CRC-8: one 1040-byte frame by the device's byte-table loop.
 import { crc8 as crc8Loop } from "../../src/ncp/crc8.js";
-import { chainCrc8 } from "../../src/platform/espruino/crc8.js";
+import { loopCrc8 } from "../../src/platform/espruino/crc8.js";
 
 declare const print: (s: string) => void;
 declare const getTime: () => number;
 declare const quit: () => void;
 
-const f = chainCrc8();
+const f = loopCrc8();
 const frame = new Uint8Array(1040);
 for (let i = 0; i < frame.length; i++) frame[i] = (i * 97 + 13) & 255;
 const runs = 30;

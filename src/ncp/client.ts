@@ -121,14 +121,18 @@ export class NcpClient {
       const data = r.bin();
       const crc = r.u32();
       if (!exact(r, id)) return;
+      const s = o.session;
+      const receiving = s.state === RECEIVING;
+      const code = s.write(offset, data, crc);
+      // A refused write is answered only if its frame's CRC-8 holds (checked now: frame.ts); else silence, as for any damaged frame.
+      if (code !== OK && !rpc.intact()) return;
       // The first write is the NCP's own word that otaUpdateStart arrived, whatever became of its answer.
-      if (!this.started_ && offset === 0 && o.session.state === RECEIVING) {
+      if (!this.started_ && offset === 0 && receiving) {
         this.started_ = true;
         this.event_("started", 1, o.chunkSize);
       }
-      const code = o.session.write(offset, data, crc);
       if (code !== OK) this.event_("refused", code, offset);
-      else this.event_("progress", o.session.received, o.session.size);
+      else this.event_("progress", s.received, s.size);
       bool(id, code === OK);
     });
     rpc.serve(P.CLIENT_OTA_FINISH, (r, id) => {

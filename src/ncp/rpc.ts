@@ -37,7 +37,7 @@ export class Rpc {
     this.out_ = new Writer(o.maxOut || 160);
     this.tx_ = new Uint8Array(frameBound(this.out_.b.length));
     this.decoder = new FrameDecoder({ crc8: o.crc8, onFrame: (b, len) => this.onFrame_(b, len) });
-    o.link.onData((d) => this.decoder.feed(d));
+    o.link.onData(this.decoder.feed);
   }
 
   serve(uid: number, h: Handler): void {
@@ -46,6 +46,11 @@ export class Rpc {
 
   serves(uid: number): boolean {
     return !!this.handlers_[uid];
+  }
+
+  /** During a handler: whether its frame's CRC-8 holds (an otaUpdateWrite's is checked only when asked; frame.ts). */
+  intact(): boolean {
+    return this.decoder.intact();
   }
 
   get busy(): boolean {

@@ -1,5 +1,3 @@
-// First: its module allocates the CRC-8 table while the heap is still in one piece (crc8.ts).
-import { chainCrc8 } from "./crc8.js";
 import { confirmRunning } from "../../boot/confirm.js";
 import { BootRecord } from "../../core/record.js";
 import { setFrameText } from "../../ncp/frame.js";
@@ -9,6 +7,7 @@ import { espruinoDigest } from "./digest.js";
 import { espruinoFlash } from "./flash.js";
 import { serialLink } from "./link.js";
 import { espruinoSystem } from "./system.js";
+import { loopCrc8 } from "./crc8.js";
 import type { Link } from "../../hal/link.js";
 
 /*
@@ -35,8 +34,7 @@ const layout = boardLayout(BOARD);
 const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "", build: "" }) as {
   slot: number; reason: number; type: string; version: string; build: string;
 };
-// Allocated now, at boot, so its table gets one flat block; filled at the first chunk (crc8.ts).
-const crc8 = chainCrc8();
+const crc8 = loopCrc8();
 // The frame decoder's scans over a String: Espruino's typed-array indexOf is far slower (frame.ts).
 setFrameText((b) => E.toString(b));
 const confirm = () => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot });
