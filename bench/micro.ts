@@ -26,7 +26,6 @@ const OPS: [string, string][] = [
   ["Uint8Array.set(String)", "v.set(s,0);"],
   ["Flash.read", "x=F.read(1024,A);"],
   ["Flash.write", "F.write(u,A);"],
-  ["Flash.erasePage (the page of a 1 KB write on linux)", "F.erasePage(A);"],
   ["CRC-8 byte-table loop, 8 bytes a statement", "x=L(u);"],
 ];
 const SETUP = [
