@@ -1,8 +1,10 @@
-import { writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { BootRecord } from "../src/core/record.js";
+import { findSocat } from "../src/e2e/interpreter.js";
 import { loadBoard } from "../src/platform/host/boards.js";
 import { crc32 } from "../src/platform/host/digest.js";
 import { bundle } from "../src/platform/host/espruino-vm.js";
@@ -142,6 +144,37 @@ t("install and status: bad command lines exit 2; a console that is not there, or
     const s = await cliHere(["status", "--port", b.url]);
     assert.is(s.code, 1);
     assert.match(s.err, /no OTA boot stub ran on this board \(not installed: espruino-ota install\)/);
+  } finally {
+    await b.close();
+  }
+});
+
+// A serial port through the package's Node Serial device (its prebuilt serialport binding): socat links a pty to the
+// stand-in's TCP console. serialport never lists a pty; the command offers the named port anyway.
+const socat = findSocat();
+t("install and status over a serial port (a pty linked to the console by socat)" + (socat ? "" : ": skipped, socat is not installed"), async () => {
+  if (!socat) return;
+  const b = await consoleBoard(linux);
+  const pty = join(dir, "ttyBOARD");
+  // One socat per command: it ends when the command closes the port.
+  const overPty = async (args: string[]) => {
+    const p = spawn(socat, ["pty,raw,echo=0,link=" + pty, "tcp:" + b.url.slice("tcp://".length)], { stdio: "ignore" });
+    try {
+      for (let i = 0; i < 100 && !existsSync(pty); i++) await new Promise((r) => setTimeout(r, 20));
+      return await cliHere([...args, "--port", pty]);
+    } finally {
+      p.kill("SIGKILL");
+      for (let i = 0; i < 100 && existsSync(pty); i++) await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    const r = await overPty(["install", "--board", "linux", "--image", img]);
+    assert.is(r.code, 0, JSON.stringify(r));
+    assert.match(r.out, "install: LINUX 2v29 on " + pty);
+    assert.match(r.out, "booted: slot 0, TMPL0INST 1.0.0 (build test), reason 0 (confirmed image)");
+    const s = await overPty(["status"]);
+    assert.is(s.code, 0, JSON.stringify(s));
+    assert.match(s.out, 'OTA.boot: {"slot":0,"reason":0,"type":"TMPL0INST","version":"1.0.0","build":"test"}');
   } finally {
     await b.close();
   }

@@ -46,6 +46,8 @@ export interface E2EResult {
   /** v2's transfer over the pty: bytes per second from offer to finish answered. */
   bytesPerSecond: number;
   boots: { slot: number; reason: number; version: string }[];
+  /** What `espruino-ota install` printed for the first install. */
+  installed: string;
 }
 
 /**
@@ -111,7 +113,8 @@ export async function runE2E(o: E2EOptions): Promise<E2EResult> {
     cleanups.push(() => link.close());
     log("install over the telnet console with espruino-ota install: boot stub as .boot0, v1 in slot 0, a boot record (" + dir + ")");
     const linux = loadBoard("linux");
-    (await installOverTelnet({ bin: o.bin, dir: dir, image: v1, log: log, verbose: o.verbose })).split("\n").filter((l) => /^(install|booted):/.test(l)).forEach((l) => log("  " + l));
+    const installed = await installOverTelnet({ bin: o.bin, dir: dir, image: v1, log: log, verbose: o.verbose });
+    installed.split("\n").filter((l) => /^(install|booted):/.test(l)).forEach((l) => log("  " + l));
     const board = new Board({ bin: o.bin, dir: dir, log: o.verbose ? log : undefined });
     cleanups.push(() => board.powerOff());
     const ctx = () => "console:\n" + board.tail();
@@ -223,7 +226,7 @@ export async function runE2E(o: E2EOptions): Promise<E2EResult> {
 
     ok = true;
     return {
-      dir: dir, seconds: (Date.now() - t0) / 1000, bytesPerSecond: v2.length / txSecs,
+      dir: dir, seconds: (Date.now() - t0) / 1000, bytesPerSecond: v2.length / txSecs, installed: installed,
       boots: board.boots.map((b) => (b.boot ? { slot: b.boot.slot, reason: b.boot.reason, version: b.boot.version } : { slot: -1, reason: -1, version: "" })),
     };
   } finally {
