@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { boardKeys, loadBoard, type Board } from "../platform/host/boards.js";
-import { UsageError, type Parsed } from "./args.js";
+import { requireOptions, type Parsed } from "./args.js";
 import { requireImageFor } from "./image-check.js";
 import { FILE_HEADER } from "../core/storage-plan.js";
 import { installPlan, writeJs } from "./install-plan.js";
@@ -41,8 +41,7 @@ export function installScript(board: Board, image: Uint8Array, o: { quit?: boole
 
 export function runInstallScript(p: Parsed): number {
   const v = p.values;
-  const missing = ["board", "image"].filter((k) => v[k] === undefined);
-  if (missing.length) throw new UsageError("install-script: needs " + missing.map((k) => "--" + k).join(" and ") + " (the board decides the layout; boards: " + boardKeys().join(", ") + "); see espruino-ota install-script --help");
+  requireOptions("install-script", v, ["board", "image"], "the board decides the layout; boards: " + boardKeys().join(", "));
   const board = loadBoard(v.board as string);
   requireImageFor(v.image as string, board);
   process.stdout.write(installScript(board, new Uint8Array(readFileSync(v.image as string)), { quit: !!v.quit, eraseStorage: !!v["erase-storage"] }));

@@ -1,6 +1,6 @@
 import { boardKeys, loadBoard, type Board } from "../platform/host/boards.js";
 import { crc32 } from "../platform/host/digest.js";
-import { CliError, UsageError, type Parsed } from "./args.js";
+import { CliError, requireOptions, type Parsed } from "./args.js";
 import type { BoardConsole } from "./board-console.js";
 import { readInput, requireImageFor } from "./image-check.js";
 import { type InstallPlan, installPlan, planBytes, readBackJs, writeJs } from "./install-plan.js";
@@ -122,13 +122,11 @@ export function describeBoot(b: Booted): string {
   return b.slot < 0 ? "booted: nothing (" + what + ")" : "booted: slot " + b.slot + ", " + b.type + " " + b.version + " (build " + b.build + "), reason " + b.reason + " (" + what + ")";
 }
 
-function needs(cmd: string, p: Parsed, keys: string[]): void {
-  const missing = keys.filter((k) => p.values[k] === undefined);
-  if (missing.length) throw new UsageError(cmd + ": needs " + missing.map((k) => "--" + k).join(" and ") + (missing.includes("board") ? " (boards: " + boardKeys().join(", ") + ")" : "") + "; see espruino-ota " + cmd + " --help");
-}
+/** The boards, when --board is among the missing options. */
+const boardNote = (p: Parsed) => (p.values.board === undefined ? "boards: " + boardKeys().join(", ") : "");
 
 export async function runInstall(p: Parsed, out: Out = process.stdout): Promise<number> {
-  needs("install", p, ["port", "board", "image"]);
+  requireOptions("install", p.values, ["port", "board", "image"], boardNote(p));
   const v = p.values;
   const board = loadBoard(v.board as string);
   requireImageFor(v.image as string, board);
@@ -146,7 +144,7 @@ export async function runInstall(p: Parsed, out: Out = process.stdout): Promise<
 }
 
 export async function runStatus(p: Parsed, out: Out = process.stdout): Promise<number> {
-  needs("status", p, ["port"]);
+  requireOptions("status", p.values, ["port"]);
   const { openConsole } = await import("./board-console.js");
   const con = await openConsole(p.values.port as string, { baud: p.values.baud as number });
   try {
