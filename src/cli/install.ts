@@ -100,7 +100,8 @@ export async function install(con: BoardConsole, board: Board, image: Uint8Array
     if (d >>> 0 !== crc32(f.data)) throw new CliError(f.name + " reads back with CRC-32 " + hex(d) + ", not " + hex(crc32(f.data)));
   }
   say("verified: .bootPowerOn, " + plan.files[1].name + ", .eota at their planned addresses, CRC-32 of each as written; resetting (load())");
-  await con.eval("load()");
+  // The boot files set OTA_BOOT again; one left from before (an --erase-storage over an old install) must not be read as theirs.
+  await con.eval("(delete global.OTA_BOOT,load())");
   return bootInfo(con);
 }
 
