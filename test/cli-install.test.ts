@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { suite } from "uvu";
@@ -11,7 +11,7 @@ import { bundle } from "../src/platform/host/espruino-vm.js";
 import { buildImage } from "../src/platform/host/image.js";
 import { installFactory } from "../src/platform/host/install.js";
 import { NorFlash } from "../src/platform/host/norflash.js";
-import { cliHere, refused, tmp } from "./support/cli.js";
+import { CLI, cliHere, refused, tmp } from "./support/cli.js";
 import { consoleBoard, type ConsoleBoard } from "./support/console-server.js";
 
 /*
@@ -151,6 +151,16 @@ t("install and status: bad command lines exit 2; a console that is not there, or
 
 // A serial port through the package's Node Serial device (its prebuilt serialport binding): socat links a pty to the
 // stand-in's TCP console. serialport never lists a pty; the command offers the named port anyway.
+t("a serial port when the package's serialport cannot load: one line saying so, exit 2", () => {
+  // A preload that makes require("serialport") fail, as on a machine where its native binding is not built.
+  const hook = join(dir, "no-serialport.cjs");
+  writeFileSync(hook, "const M=require('module');const r=M._resolveFilename;M._resolveFilename=function(n,...a){if(n==='serialport')throw new Error('Cannot find module serialport');return r.call(this,n,...a);};");
+  const port = join(dir, "ttyFAKE");
+  writeFileSync(port, "");
+  const r = spawnSync(process.execPath, ["-r", hook, CLI, "status", "--port", port], { encoding: "utf8", timeout: 60_000, env: { ...process.env, ESPRUINO_OTA_DEBUG: "" } });
+  refused({ code: r.status, out: r.stdout, err: r.stderr }, 2, /ttyFAKE: serial ports need the espruino package's native serialport binding, which is not built here \(npm rebuild serialport, or use tcp:\/\/host:port\)/);
+});
+
 const socat = findSocat();
 t("install and status over a serial port (a pty linked to the console by socat)" + (socat ? "" : ": skipped, socat is not installed"), async () => {
   if (!socat) return;

@@ -31,7 +31,6 @@ interface Tools {
       getPorts(cb: () => void): void;
       open(port: string, onOpen: (status: unknown) => void, onClose: () => void): void;
       startListening(cb: (data: ArrayBuffer) => void): void;
-      setSlowWrite(on: boolean, force?: boolean): void;
       close(): void;
     };
     Utils: { executeExpression(expr: string, cb: (result: string | undefined) => void, o?: { minTimeout?: number; maxTimeout?: number }): void };
@@ -49,6 +48,8 @@ function hush(): () => void {
 }
 
 let tools: Tools | undefined;
+/** The Node Serial device's own port list, before the named port is added to it. */
+let serialList: Tools["Core"]["Serial"]["devices"][number]["getPorts"] | undefined;
 
 async function loadTools(): Promise<Tools> {
   if (tools) return tools;
@@ -92,16 +93,16 @@ export async function openConsole(port: string, o: { baud?: number } = {}): Prom
   t.Config.BAUD_RATE = o.baud || 9600;
   if (tcp) {
     t.Config.SERIAL_TCPIP = [port];
-    t.Config.SERIAL_THROTTLE_SEND = 2; // a TCP link needs no pacing
+    t.Config.SERIAL_THROTTLE_SEND = 2; // "Never": a TCP link needs no pacing
   } else {
-    t.Config.SERIAL_THROTTLE_SEND = 0;
+    t.Config.SERIAL_THROTTLE_SEND = 0; // "Auto": small paced writes, as the package does for serial
     const dev = S.devices.find((d) => d.name === "Node Serial");
     if (!dev) {
       restore();
       throw new CliError(port + ": serial ports need the espruino package's native serialport binding, which is not built here (npm rebuild serialport, or use tcp://host:port)", 2);
     }
     // serialport lists ports through udev and never lists a pty: offer the named port whatever it lists.
-    const list = dev.getPorts.bind(dev);
+    const list = (serialList ||= dev.getPorts.bind(dev));
     dev.getPorts = (cb) => list((ports) => cb([...(ports || []).filter((p) => p.path !== port), { path: port }], true));
   }
   await new Promise<void>((r) => S.getPorts(r));
@@ -116,7 +117,6 @@ export async function openConsole(port: string, o: { baud?: number } = {}): Prom
     restore();
     throw new CliError(port + ": the espruino package could not open it");
   }
-  if (tcp) S.setSlowWrite(false, true);
   let busy = Promise.resolve();
   const evalOnce = <T>(expr: string, seconds: number) =>
     new Promise<T>((resolve, reject) => {
