@@ -1,5 +1,8 @@
 import { spawn, spawnSync } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { existsSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -36,10 +39,34 @@ function untouched(b: ConsoleBoard, files: string[] = []): void {
   assert.not.ok(b.lines.some((l) => /\.write\(|eraseAll/.test(l)), "no write was sent");
 }
 
-t("install: checks, every piece read back, the record last, load(): the flash holds what installFactory computes and slot 0 boots", async () => {
+/** Every HTTP(S) request made while `f` runs (the package fetches modules and board JSON through these when online). */
+async function requestsDuring<T>(f: () => Promise<T>): Promise<[T, string[]]> {
+  const made: string[] = [];
+  const saved = [http.request, https.request, http.get, https.get];
+  // A request that fails as with no network, so the package carries on and the assertion names the URL.
+  const spy = (what: string) => ((...a: unknown[]) => {
+    made.push(what + " " + JSON.stringify(a[0]));
+    const req = new EventEmitter() as EventEmitter & { write(): void; end(): void };
+    req.write = () => {};
+    req.end = () => void setImmediate(() => req.emit("error", new Error("offline")));
+    return req;
+  }) as unknown as typeof http.request;
+  http.request = spy("http");
+  https.request = spy("https");
+  http.get = spy("http");
+  https.get = spy("https");
+  try {
+    return [await f(), made];
+  } finally {
+    [http.request, https.request, http.get, https.get] = saved;
+  }
+}
+
+t("install: checks, every piece read back, the record last, load(): the flash holds what installFactory computes and slot 0 boots; nothing asked online", async () => {
   const b = await consoleBoard(linux);
   try {
-    const r = await install(b);
+    const [r, online] = await requestsDuring(() => install(b));
+    assert.equal(online, []);
     assert.is(r.code, 0, JSON.stringify(r));
     assert.match(r.out, "install: LINUX 2v29 on " + b.url + ", Storage 262144 bytes, empty; the OTA area is free");
     assert.match(r.out, /\[#{30}\] 100 %/);
@@ -58,7 +85,8 @@ t("install: checks, every piece read back, the record last, load(): the flash ho
     assert.not.ok(writes.slice(0, -1).some((l, i) => /F\.write\(/.test(l) && writes.slice(i + 1).some((m) => /S\.write\(/.test(m))));
     assert.ok(b.lines.some((l) => l.includes("load()")));
 
-    const s = await cliHere(["status", "--port", b.url]);
+    const [s, online2] = await requestsDuring(() => cliHere(["status", "--port", b.url]));
+    assert.equal(online2, []);
     assert.is(s.code, 0, JSON.stringify(s));
     assert.match(s.out, "board: LINUX 2v29");
     assert.match(s.out, 'OTA.boot: {"slot":0,"reason":0,"type":"TMPL0INST","version":"1.0.0","build":"test"}');
