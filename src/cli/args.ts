@@ -136,6 +136,12 @@ export function boardProblem(key: string, opt = "--board"): string {
   return opt + " " + key + ": no OTA layout on this board's stock firmware (" + why.replace(/\.$/, "") + "; " + list + ")";
 }
 
+/** A UsageError (exit 2) when any of the options `keys` is missing: "CMD: needs --a and --b (note); see ...". */
+export function requireOptions(cmd: string, values: Values, keys: string[], note = ""): void {
+  const missing = keys.filter((k) => values[k] === undefined);
+  if (missing.length) throw new UsageError(cmd + ": needs " + missing.map((k) => "--" + k).join(" and ") + (note ? " (" + note + ")" : "") + "; see espruino-ota " + cmd + " --help");
+}
+
 function usage(cmd: Command, msg: string): UsageError {
   return new UsageError(cmd.name + ": " + msg + "; see espruino-ota " + cmd.name + " --help");
 }

@@ -49,6 +49,35 @@ export const INSTALL_SCRIPT: Command = {
   options: { board: { kind: "board" }, image: { kind: "string" }, quit: { kind: "boolean" }, "erase-storage": { kind: "boolean" } },
 };
 
+export const INSTALL: Command = {
+  name: "install",
+  usage: `espruino-ota install --port PORT --board B --image FILE [--erase-storage] [--baud N]
+  installs the OTA files on a connected board through the espruino package (offline): checks the board's id,
+  firmware and Storage against the board file and that the flash the files take is erased (nothing is written
+  when a check fails), writes .bootPowerOn, the boot stub and .eota with FILE in slot 0 (the pieces of
+  install-script), reading each piece back (CRC-32 on the board against this one's), then the boot record;
+  runs load() and prints what booted
+  --port PORT        the board's console: a serial port (/dev/ttyACM0) or tcp://host:port
+                     (Espruino's Linux build: espruino --telnet serves tcp://127.0.0.1:2323)
+  --board B          the board (its board file decides the layout and what is checked)
+  --image FILE       a whole image made by mkimage for B
+  --erase-storage    erase Storage first, files and all (back them up)
+  --baud N           serial baud rate (9600)`,
+  options: {
+    port: { kind: "string" }, board: { kind: "board" }, image: { kind: "string" }, "erase-storage": { kind: "boolean" },
+    baud: { kind: "int", min: 300, max: 4000000, what: "a baud rate", default: "9600" },
+  },
+};
+
+export const STATUS: Command = {
+  name: "status",
+  usage: `espruino-ota status --port PORT [--baud N]
+  prints the board, OTA.boot (what the boot stub started) and OTA.state() (the boot record) of a connected board
+  --port PORT        a serial port or tcp://host:port
+  --baud N           serial baud rate (9600)`,
+  options: { port: { kind: "string" }, baud: { kind: "int", min: 300, max: 4000000, what: "a baud rate", default: "9600" } },
+};
+
 export const NCP_SIM: Command = {
   name: "ncp-sim",
   usage: `espruino-ota ncp-sim --image FILE (--port PATH | --in-process) [options]
@@ -127,12 +156,14 @@ export const FUZZ: Command = {
   },
 };
 
-export const ALL: Command[] = [DEMO, MKIMAGE, INFO, INSTALL_SCRIPT, NCP_SIM, TB_SIM, SWEEP, FUZZ];
+export const ALL: Command[] = [DEMO, MKIMAGE, INFO, INSTALL, STATUS, INSTALL_SCRIPT, NCP_SIM, TB_SIM, SWEEP, FUZZ];
 
 export const USAGE = `espruino-ota <command> [options]        (espruino-ota <command> --help for its options)
   demo                          a whole Blynk.Air update on emulated flash: v1 -> v2 (trial, confirm) -> bad v3 (rollback)
   mkimage --app F --out F --board B --type T --version V [--build S] [--with-client]
   info FILE...                  check an image whole and print its header
+  install --port P --board B --image F [--erase-storage]   put the boot stub and F (slot 0) on a connected board, verified
+  status --port P               OTA.boot and OTA.state() of a connected board
   install-script --board B --image F [--quit] [--erase-storage]   Espruino script: the OTA files into an empty Storage (.bootPowerOn, stub, .eota), F in slot 0
   ncp-sim --image F (--port P | --in-process)   play the Blynk NCP and push F
   tb-sim --image F ...          a ThingsBoard device-API stand-in, MQTT + HTTP

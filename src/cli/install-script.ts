@@ -1,33 +1,24 @@
 import { readFileSync } from "node:fs";
 import { boardKeys, loadBoard, type Board } from "../platform/host/boards.js";
-import { UsageError, type Parsed } from "./args.js";
+import { requireOptions, type Parsed } from "./args.js";
 import { requireImageFor } from "./image-check.js";
-import { bundle } from "../platform/host/espruino-vm.js";
-import { FILE_HEADER, POWER_ON_MARK, fileHeader } from "../core/storage-plan.js";
-import { installFactory } from "../platform/host/install.js";
-import { NorFlash } from "../platform/host/norflash.js";
+import { FILE_HEADER } from "../core/storage-plan.js";
+import { installPlan, writeJs } from "./install-plan.js";
 
 /**
- * An Espruino script that installs the OTA files into an empty Storage, in
- * the order and at the places core/storage-plan.ts plans: `.bootPowerOn`, the
- * boot stub (padded with spaces), then `.eota` holding the record banks and
- * slots, with a first image in slot 0 and a record naming it confirmed. It
- * refuses another board, a firmware older than 2v19 (no `.bootPowerOn`), and
- * a Storage that already holds files (ours must come first, so that Storage's
- * compaction never moves them: `eraseStorage` erases it first, files and
- * all), and checks afterwards that `.eota` landed where the stub looks for it.
- * Every byte goes through `require("Storage").write`, so Storage's own
- * bookkeeping stays whole. The contents are computed on the host with the
- * same code the tests use (installFactory), then written as base64 pieces.
+ * An Espruino script that installs the OTA files into an empty Storage: the
+ * pieces of install-plan.ts in their order (`.bootPowerOn`, the boot stub
+ * padded with spaces, `.eota` holding the record banks and slots with a first
+ * image in slot 0, then the record naming it confirmed). It refuses another
+ * board, a firmware older than 2v19 (no `.bootPowerOn`), and a Storage that
+ * already holds files (ours must come first, so that Storage's compaction
+ * never moves them: `eraseStorage` erases it first, files and all), and
+ * checks afterwards that each file landed where the stub looks for it.
+ * `espruino-ota install` sends the same pieces one at a time and reads each
+ * back.
  */
 export function installScript(board: Board, image: Uint8Array, o: { quit?: boolean; eraseStorage?: boolean } = {}): string {
-  const plan = board.plan;
-  if (!plan) throw new Error(board.key + " has no OTA plan");
-  const f = new NorFlash({ geometry: board.geometry });
-  const stub = bundle(board.key, "boot");
-  installFactory(f, board, image, 0, stub);
-  const [pon, stubFile, ota] = plan.files;
-  const data = ota.header + FILE_HEADER;
+  const plan = installPlan(board, image);
   const out: string[] = [];
   const say = (m: string) => "print('OTA install: '+" + m + ");";
   out.push("(function(){var S=require('Storage'),F=require('Flash');");
@@ -36,22 +27,11 @@ export function installScript(board: Board, image: Uint8Array, o: { quit?: boole
   if (o.eraseStorage) out.push("S.eraseAll();");
   out.push("if(S.list().length){" + say("'Storage holds files ('+S.list().join(', ')+'): the OTA files must come first. Back them up and install with --erase-storage.'") + "return;}");
   // The firmware's own Storage must be the one the board file names (docs/boards.md); .bootPowerOn then
-  // lands on its first byte, which is checked below with .eota.
+  // lands on its first byte, which is checked below with the other files.
   out.push("var t=S.getStats().totalBytes;if(t!==" + board.storage.size + "){" + say("'Storage here is '+t+' bytes, the board file says " + board.storage.size + ": another firmware build?'") + "return;}");
-  out.push("S.write(" + JSON.stringify(pon.name) + "," + JSON.stringify(POWER_ON_MARK) + ");");
-  out.push("S.write(" + JSON.stringify(stubFile.name) + "," + JSON.stringify(stub.padEnd(stubFile.length, " ")) + ");");
-  // The first piece creates .eota at its full length (erased); the rest is programmed at offsets.
-  const bytes = f.read(ota.length, data);
-  const piece = 768;
-  let created = false;
-  for (let o2 = 0; o2 < bytes.length; o2 += piece) {
-    const p = bytes.subarray(o2, Math.min(bytes.length, o2 + piece));
-    if (created && p.every((v) => v === 0xff)) continue;
-    out.push("S.write(" + JSON.stringify(ota.name) + ",atob('" + Buffer.from(p).toString("base64") + "')," + o2 + (created ? "" : "," + ota.length) + ");");
-    created = true;
-  }
-  for (const file of [pon, ota]) {
-    out.push("var h=F.read(" + FILE_HEADER + "," + file.header + "),w=atob('" + Buffer.from(fileHeader(file.name, file.length)).toString("base64") + "');");
+  for (const p of [...plan.pieces, ...plan.record]) out.push(writeJs(p) + ";");
+  for (const file of plan.files) {
+    out.push("var h=F.read(" + FILE_HEADER + "," + file.header + "),w=atob('" + Buffer.from(file.headerBytes).toString("base64") + "');");
     out.push("for(var i=0;i<" + FILE_HEADER + ";i++)if(h[i]!==w.charCodeAt(i)){" + say("'" + file.name + " is not at 0x" + file.header.toString(16) + ": this firmware places Storage elsewhere'") + "return;}");
   }
   out.push(say("'done'") + "})();");
@@ -61,8 +41,7 @@ export function installScript(board: Board, image: Uint8Array, o: { quit?: boole
 
 export function runInstallScript(p: Parsed): number {
   const v = p.values;
-  const missing = ["board", "image"].filter((k) => v[k] === undefined);
-  if (missing.length) throw new UsageError("install-script: needs " + missing.map((k) => "--" + k).join(" and ") + " (the board decides the layout; boards: " + boardKeys().join(", ") + "); see espruino-ota install-script --help");
+  requireOptions("install-script", v, ["board", "image"], "the board decides the layout; boards: " + boardKeys().join(", "));
   const board = loadBoard(v.board as string);
   requireImageFor(v.image as string, board);
   process.stdout.write(installScript(board, new Uint8Array(readFileSync(v.image as string)), { quit: !!v.quit, eraseStorage: !!v["erase-storage"] }));

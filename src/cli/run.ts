@@ -8,6 +8,8 @@ const COMMANDS: Record<string, [Command, () => Promise<Run>]> = {
   demo: [C.DEMO, async () => async () => (await import("./demo.js")).runDemo()],
   mkimage: [C.MKIMAGE, async () => (await import("./mkimage.js")).runMkimage],
   info: [C.INFO, async () => (await import("./mkimage.js")).runInfo],
+  install: [C.INSTALL, async () => async (p) => (await import("./install.js")).runInstall(p)],
+  status: [C.STATUS, async () => async (p) => (await import("./install.js")).runStatus(p)],
   "install-script": [C.INSTALL_SCRIPT, async () => (await import("./install-script.js")).runInstallScript],
   "ncp-sim": [C.NCP_SIM, async () => (await import("./ncpsim.js")).runNcpSim],
   "tb-sim": [C.TB_SIM, async () => (await import("./tbsim.js")).runTbSim],

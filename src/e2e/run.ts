@@ -11,6 +11,7 @@ import { buildImage } from "../platform/host/image.js";
 import { NorFlash } from "../platform/host/norflash.js";
 import { openSerial } from "../platform/host/serial.js";
 import { Board, installOn, ptyPair, until, type Boot } from "./interpreter.js";
+import { installOverTelnet } from "./install.js";
 
 /*
  * The whole story on Espruino's Linux interpreter, over a pty pair to the NCP
@@ -45,6 +46,8 @@ export interface E2EResult {
   /** v2's transfer over the pty: bytes per second from offer to finish answered. */
   bytesPerSecond: number;
   boots: { slot: number; reason: number; version: string }[];
+  /** What `espruino-ota install` printed for the first install. */
+  installed: string;
 }
 
 /**
@@ -105,12 +108,13 @@ export async function runE2E(o: E2EOptions): Promise<E2EResult> {
     const v2 = image("2.0.0", app(pty.b, false, true));
     const v3 = image("3.0.0", app(pty.b, true));
 
-    log("install: boot stub as .boot0, v1 in slot 0, a boot record (" + dir + ")");
-    const linux = loadBoard("linux");
-    installOn(o.bin, dir, linux, v1);
-
+    // The host's end of the pty is open (and drops what nobody listens for) before v1 first runs.
     const link = await openSerial(pty.a, BAUD);
     cleanups.push(() => link.close());
+    log("install over the telnet console with espruino-ota install: boot stub as .boot0, v1 in slot 0, a boot record (" + dir + ")");
+    const linux = loadBoard("linux");
+    const installed = await installOverTelnet({ bin: o.bin, dir: dir, image: v1, log: log, verbose: o.verbose });
+    installed.split("\n").filter((l) => /^(install|booted):/.test(l)).forEach((l) => log("  " + l));
     const board = new Board({ bin: o.bin, dir: dir, log: o.verbose ? log : undefined });
     cleanups.push(() => board.powerOff());
     const ctx = () => "console:\n" + board.tail();
@@ -222,7 +226,7 @@ export async function runE2E(o: E2EOptions): Promise<E2EResult> {
 
     ok = true;
     return {
-      dir: dir, seconds: (Date.now() - t0) / 1000, bytesPerSecond: v2.length / txSecs,
+      dir: dir, seconds: (Date.now() - t0) / 1000, bytesPerSecond: v2.length / txSecs, installed: installed,
       boots: board.boots.map((b) => (b.boot ? { slot: b.boot.slot, reason: b.boot.reason, version: b.boot.version } : { slot: -1, reason: -1, version: "" })),
     };
   } finally {

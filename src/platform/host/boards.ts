@@ -24,6 +24,8 @@ export interface Board {
   chunkSize: number;
   /** Load images into RAM rather than run them from a flash string (the Linux build only). */
   loadToRam: boolean;
+  /** The Espruino version whose source the board file was read from (`firmware.version`, "2v29"). */
+  firmware: string;
 }
 
 function findBoardsDir(): string {
@@ -58,7 +60,7 @@ function stm32Test(): Board {
   const b = { ...j, ota: { stubFile: ".boot0", stubPages: 1, slotPages: [1, 1], maxTrials: 3, trialTimeout: 120, chunkSize: 1024 }, unsupported: "" };
   const f = b.flash;
   return {
-    key: STM32_TEST, id: b.id, name: "STM32F4 sectors (synthetic)", sha256: true, memoryMapped: true, jsVars: b.jsVars, chunkSize: 1024, loadToRam: false,
+    key: STM32_TEST, id: b.id, name: "STM32F4 sectors (synthetic)", sha256: true, memoryMapped: true, jsVars: b.jsVars, chunkSize: 1024, loadToRam: false, firmware: j.firmware.version,
     geometry: { base: num(f.base), size: num(f.size), sectors: f.sectors, writeAlign: f.writeAlign, eraseValue: f.eraseValue },
     storage: { start: num(b.storage.start), size: num(b.storage.size), page: 16384, align: 4 },
     ota: b.ota,
@@ -87,6 +89,7 @@ export function loadBoard(key: string): Board {
   return {
     key: key, id: j.id, name: j.name, geometry: geometry, storage: storage, ota: ota, plan: plan, layout: plan.layout,
     sha256: j.sha256, memoryMapped: j.memoryMapped, jsVars: j.jsVars, chunkSize: j.ota.chunkSize, loadToRam: !!j.loadToRam,
+    firmware: j.firmware.version,
   };
 }
 
