@@ -6,7 +6,7 @@ import type { Flash, FlashBlock } from "../../hal/flash.js";
  *
  * Written from the documented behaviour of jsflash.c, not copied from it:
  * every method names the C function it follows and the line it starts at
- * ("jsflash.c:NNN" is /work/espruino/src/src/jsflash.c at tag 2v29). The
+ * ("jsflash.c:NNN" is src/jsflash.c of Espruino at tag 2v29). The
  * C code's control flow is kept step for step (including its quirks), because
  * what matters for a sweep is which flash operations happen in which order.
  *
