@@ -7,6 +7,9 @@ import { type BleFaults, NO_FAULTS, rng } from "./faults.js";
 
 export const crc16 = tableCrc16(crc16Table());
 
+/** Connection interval, the shortest a central may ask for (7.5 ms). */
+const WRITE_MS = 7.5;
+
 /** A command packet: id, payload (up to 16 bytes), CRC16 of bytes 0..17. */
 export function commandPacket(id: number, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
   const b = new Uint8Array(P.CMD_LENGTH);
@@ -180,13 +183,19 @@ export class BleOtaClient {
         p[1] = (k + 1) >> 8;
       }
       if (!(f.lost && this.rnd_() < f.lost)) {
-        o.nrf.write(P.SERVICE, P.RECV_FW, p);
-        if (f.doubled && this.rnd_() < f.doubled) o.nrf.write(P.SERVICE, P.RECV_FW, p);
+        this.write_(p);
+        if (f.doubled && this.rnd_() < f.doubled) this.write_(p);
       }
       if (this.fw_.length) return this.answer_(k);
     }
     o.clock.advance(1000);
     return this.fw_.length ? this.answer_(k) : k;
+  }
+
+  /** A write with response: one connection event each way (7.5 ms apart), in simulated time. */
+  private write_(p: Uint8Array): void {
+    this.o.nrf.write(P.SERVICE, P.RECV_FW, p);
+    this.o.clock.advance(2 * WRITE_MS);
   }
 
   /** Reads the board's answers in order; the last one decides. */
@@ -221,7 +230,7 @@ export class BleOtaClient {
     this.fw_ = [];
     for (const p of sectorPackets(o.image, 0, o.mtu)) {
       this.packets++;
-      o.nrf.write(P.SERVICE, P.RECV_FW, p);
+      this.write_(p);
       if (this.fw_.length) {
         const next = this.answer_(0);
         if (next > 0) {
