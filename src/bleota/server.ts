@@ -34,6 +34,12 @@ const M_RECV = 2;
 const M_RESTART = 3;
 const M_HDRBAD = 4;
 const M_DONE = 5;
+/**
+ * Header bytes MATCH compares: all but its own CRC-32 (bytes 124..127). A
+ * CRC-32 over data followed by that data's CRC-32 is the same constant for
+ * every header, so comparing the whole 128 bytes by E.CRC32 would match any.
+ */
+const MATCH_LEN = HEADER_SIZE - 4;
 
 /**
  * The GATT server side of ESP BLE OTA on the core session: Start is offer +
@@ -220,10 +226,10 @@ export class BleOta {
     const d = this.o_.digest;
     if (!seq) this.got_ = this.seq_ = 0;
     if (idx || seq !== this.seq_) return this.fw_(idx, P.FW_INDEX, 0);
-    const end = Math.min(seq === P.LAST_SEQ ? p.length - 2 : p.length, P.FW_HEAD + HEADER_SIZE - this.got_);
+    const end = Math.min(seq === P.LAST_SEQ ? p.length - 2 : p.length, P.FW_HEAD + MATCH_LEN - this.got_);
     const len = end - P.FW_HEAD;
     const same = len < 1 || d.crc32(p.subarray(P.FW_HEAD, end)) === d.crc32Flash(this.addr_ + this.got_, len);
-    if (same && (this.got_ += Math.max(len, 0)) < HEADER_SIZE) {
+    if (same && (this.got_ += Math.max(len, 0)) < MATCH_LEN) {
       this.seq_++;
       return;
     }
