@@ -26,7 +26,7 @@ export function rig(key: string, image: Uint8Array, o: Partial<BleRigOptions> = 
 export function strayOps(x: BleRig, staging = 1): string[] {
   const s = x.board.layout.slots[staging];
   const banks = x.board.layout.banks;
-  const blk = x.board.geometry.blockLength;
+  const blk = x.board.geometry.blockLength as number;
   const inside = (a: number, b: number) => (a >= s.address && b <= s.address + s.size) || banks.some((k) => a >= k && b <= k + blk);
   return x.flash.log.filter((op) => !inside(op.start, op.end)).map((op) => op.kind + " " + op.start.toString(16) + ".." + op.end.toString(16));
 }
