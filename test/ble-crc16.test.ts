@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { CRC16_INIT, crc16Table, tableCrc16 } from "../src/bleota/crc16.js";
+import { CRC16_INIT, crc16Table, tableCrc16, wordCrc16 } from "../src/bleota/crc16.js";
 import * as P from "../src/bleota/protocol.js";
 import { commandPacket, startPacket } from "../src/blesim/client.js";
 import { bleImage, rig, wire } from "./support/ble.js";
@@ -42,6 +42,20 @@ t("the table and the four-bytes-a-statement loop agree with the bit loop, piece 
     const half = n >> 1;
     assert.is(crc16(d, half, n, crc16(d, 0, half, CRC16_INIT)), reference(d), "two pieces, length " + n);
   }
+});
+
+t("the device's two-bytes-a-step loop agrees at every alignment and length, and across pieces", () => {
+  const word = wordCrc16(crc16Table());
+  const buf = new Uint8Array(600).map((_, i) => (i * 97 + 13) & 255);
+  for (const off of [0, 1, 2, 3]) {
+    for (const n of [0, 1, 2, 3, 7, 8, 9, 16, 17, 511, 512]) {
+      const d = buf.subarray(off, off + n);
+      assert.is(word(d, 0, n, CRC16_INIT), reference(d), "offset " + off + ", length " + n);
+      assert.is(word(buf, off, off + n, CRC16_INIT), reference(d), "start " + off + ", length " + n);
+    }
+  }
+  const d = buf.subarray(3, 500);
+  assert.is(word(d, 5, d.length, word(d, 0, 5, CRC16_INIT)), reference(d));
 });
 
 t("the built ble.js accepts the golden Start and answers with an ACK whose CRC16 checks out; a flipped CRC byte is rejected", () => {

@@ -2,7 +2,7 @@ import { confirmRunning } from "../../boot/confirm.js";
 import { BootRecord } from "../../core/record.js";
 import type { Digest } from "../../hal/digest.js";
 import type { Flash } from "../../hal/flash.js";
-import { crc16Table, tableCrc16 } from "../../bleota/crc16.js";
+import { crc16Table, wordCrc16 } from "../../bleota/crc16.js";
 import { COMMAND, CUSTOMER, PROGRESS, RECV_FW, SERVICE } from "../../bleota/protocol.js";
 import { CHUNK_MAX } from "../../bleota/server.js";
 import { startBle } from "../../bleota/start.js";
@@ -34,7 +34,7 @@ type Chars = { [k: number]: object };
 function ble(opt?: BleOptions) {
   const o = opt || {};
   const ota = startBle({
-    flash: flash, digest: digest, layout: layout, crc16: tableCrc16(crc16Table()), boot: boot,
+    flash: flash, digest: digest, layout: layout, crc16: wordCrc16(crc16Table()), boot: boot,
     clock: { now: () => getTime() * 1000, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h) },
     notify: (uuid, v) => {
       const c: Chars = {};
