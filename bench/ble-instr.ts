@@ -21,7 +21,7 @@ import { findValgrind } from "./instr.js";
  *                  the ACK), three sectors minus one, per KB, less the harness (the same packets decoded, no handler)
  *   jsVarsOtaBle   process.memory().usage across OTA.ble() and the connection (linux: the code is a RAM copy, so this counts
  *                  only objects; the functions were already in RAM); jsVarsAfter3Sectors: usage after 3 sectors minus that
- * `npx tsx bench/ble-instr.ts [MTU]` (ESPRUINO_BIN, valgrind); prints one JSON line.
+ * `npm run bench:ble -- [MTU]` (or `npx tsx bench/ble-instr.ts [MTU]`) (ESPRUINO_BIN, valgrind); prints one JSON line.
  */
 
 const bin = process.env.ESPRUINO_BIN;
