@@ -63,7 +63,7 @@ t("a long packet (more data than the sector holds) gets a payload length error; 
   b.w.fw(long);
   assert.equal(b.w.take(), [[FW, 0, P.FW_LENGTH, 0]]);
   b.x.device.nrf.mtu = 517;
-  assert.not.ok(b.x.device.nrf.write(P.SERVICE, FW, new Uint8Array(P.FW_HEAD + 512)), "515 bytes: over RECV_FW's maxLen");
+  assert.not.ok(b.x.device.nrf.write(P.SERVICE, FW, new Uint8Array(513)), "513 bytes: over RECV_FW's maxLen (512, the nRF limit)");
   assert.equal(b.w.take(), []);
   for (const p of s0) b.w.fw(p);
   assert.equal(fwOnly(b.w.take()), [[FW, 0, P.FW_OK, 0]]);

@@ -24,8 +24,12 @@ export interface BleOtaOptions {
   reboot: () => void;
 }
 
-/** Largest data part of a firmware packet: MTU 517 - 3 (ATT) - 3 (sector, seq). */
-export const CHUNK_MAX = 511;
+/**
+ * Largest data part of a firmware packet: 512 (the longest attribute value,
+ * ATT's limit and the nRF SoftDevice's BLE_GATTS_VAR_ATTR_LEN_MAX, ble_gatts.h)
+ * - 3 (sector, seq). A central at MTU 517 must write at most 512 bytes.
+ */
+export const CHUNK_MAX = 509;
 
 // What the server waits for (docs/ble-ota.md, "Server states").
 const M_IDLE = 0;

@@ -31,7 +31,8 @@ export function sectorPackets(image: Uint8Array, k: number, mtu: number): Uint8A
   const data = image.subarray(k * P.SECTOR, Math.min((k + 1) * P.SECTOR, image.length));
   const crc = crc16(data, 0, data.length, CRC16_INIT);
   const out: Uint8Array[] = [];
-  const full = mtu - 3 - P.FW_HEAD;
+  // A write carries MTU - 3 bytes, and no attribute value is longer than 512.
+  const full = Math.min(mtu - 3, 512) - P.FW_HEAD;
   let at = 0;
   for (let seq = 0; data.length - at > full - 2; seq++, at += full) out.push(fw(k, seq, data.subarray(at, at + full)));
   const last = fw(k, P.LAST_SEQ, data.subarray(at), 2);

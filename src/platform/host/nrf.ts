@@ -22,7 +22,8 @@ const key = (svc: number, ch: number) => svc + "/" + ch;
  * device side (`api()`, what the bundle sees as `NRF`) and the central's
  * side (connect, write, read, notifications), as Espruino does it:
  * integer keys are 16-bit UUIDs (bluetooth_utils.c bleVarToUUID); a write
- * longer than `maxLen` (20 without one) or than MTU - 3 is refused; onWrite
+ * longer than `maxLen` (20 without one) or than MTU - 3 is refused, a
+ * `maxLen` over 512 fails setServices (nRF SoftDevice); onWrite
  * gets `{data: ArrayBuffer}`; updateServices with `notify` sends only while
  * connected. One central at a time: a second connect is refused.
  */
@@ -43,6 +44,8 @@ export class NrfStandIn {
           for (const c of Object.keys(svcs[s])) {
             const d = svcs[s][c];
             const w = d.onWrite as ((evt: { data: ArrayBuffer }) => void) | undefined;
+            // sd_ble_gatts_characteristic_add refuses values over BLE_GATTS_VAR_ATTR_LEN_MAX (512): setServices throws.
+            if (typeof d.maxLen === "number" && d.maxLen > 512) throw new Error("Got BLE error 0x7 (INVALID_PARAM) in bluetooth.c: maxLen " + d.maxLen);
             this.chars_.set(key(Number(s), Number(c)), {
               readable: !!d.readable, writable: !!d.writable, notify: !!d.notify, maxLen: typeof d.maxLen === "number" ? d.maxLen : 20,
               value: d.value === undefined ? new Uint8Array(0) : bytesOf(d.value),
