@@ -54,6 +54,28 @@ t("after a reset with the first sectors staged, Start for another image of the s
   assert.equal(x.device.running!.version, "1.0.2");
 });
 
+t("a disconnect, then 70 s without a central (the session stalls): Start resumes from what flash holds", () => {
+  const img = bleImage("linux", "1.0.1", 20000);
+  const x = rig("linux", img, { mtu: 185 });
+  const w = wire(x);
+  assert.ok(x.device.nrf.connect(185));
+  w.cmd(startPacket(img.length));
+  for (const k of [0, 1]) for (const p of sectorPackets(img, k, 185)) w.fw(p);
+  const s2 = sectorPackets(img, 2, 185);
+  for (const p of s2.slice(0, 5)) w.fw(p);
+  x.device.nrf.disconnect();
+  x.clock.advance(70_000);
+  // No notification without a central; the value waits for a read.
+  assert.ok(x.device.nrf.connect(185));
+  assert.is(x.device.nrf.read(P.SERVICE, P.PROGRESS)![1], 24, "STALLED on the progress characteristic");
+  x.device.nrf.disconnect();
+  const c = new BleOtaClient({ nrf: x.device.nrf, clock: x.clock, image: img, mtu: 185 });
+  assert.ok(c.run(), c.outcome);
+  assert.equal(c.resumes, [2]);
+  x.clock.advance(2000);
+  assert.equal(x.device.running!.version, "1.0.1");
+});
+
 t("a reset at a sector boundary resumes one sector early (the last sector holding data is sent again)", () => {
   const img = bleImage("linux", "1.0.1", 20000);
   const per = sectorPackets(img, 0, 517).length;

@@ -211,6 +211,11 @@ export class BleOtaClient {
           this.fail_("sector " + k + " refused: " + errorName(this.code_) + "; not resending");
           return -1;
         }
+        // A sector ahead of this one: the board resumes a transfer (after the header of sector 0 matched).
+        if (e > k) {
+          this.resumes.push(e);
+          this.log_("resumed: the board asks for sector " + e);
+        }
         next = e;
       } else if (st === P.FW_CRC || st === P.FW_LENGTH) next = k;
     }
@@ -232,14 +237,7 @@ export class BleOtaClient {
     for (const p of sectorPackets(o.image, 0, o.mtu)) {
       this.packets++;
       this.write_(p);
-      if (this.fw_.length) {
-        const next = this.answer_(0);
-        if (next > 0) {
-          this.resumes.push(next);
-          this.log_("resumed: the board asks for sector " + next);
-        }
-        return next;
-      }
+      if (this.fw_.length) return this.answer_(0);
     }
     return 0;
   }
