@@ -118,6 +118,17 @@ t("an out-of-order packet (one skipped), a doubled packet and a packet of anothe
   assert.equal(strayOps(b.x), []);
 });
 
+t("the image's last packet doubled after its sector was acknowledged: an index error naming the sector after it; Stop still goes through", () => {
+  const b = begin();
+  for (let k = 0; k < 3; k++) for (const p of b.sector(k)) b.w.fw(p);
+  const last = b.sector(2);
+  b.w.fw(last[last.length - 1]);
+  assert.equal(fwOnly(b.w.take()), [[FW, 0, P.FW_OK, 0], [FW, 1, P.FW_OK, 0], [FW, 2, P.FW_OK, 0], [FW, 2, P.FW_INDEX, 3]]);
+  b.w.cmd(commandPacket(P.CMD_STOP));
+  assert.equal(b.w.take().filter((a) => a[0] === CMD), [[CMD, P.CMD_ACK, P.CMD_STOP, P.ACCEPT]]);
+  assert.equal(strayOps(b.x), []);
+});
+
 t("Stop before every byte, and commands with a bad CRC16, a wrong length or an unknown id, are rejected", () => {
   const b = begin();
   for (const p of b.sector(0)) b.w.fw(p);

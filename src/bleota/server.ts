@@ -156,8 +156,9 @@ export class BleOta {
     const o = this.o_;
     const s = o.session;
     if (s.state === STAGED) return OK;
-    if (this.mode_ !== M_RECV || s.state !== RECEIVING) return E_STATE;
-    if (s.received !== s.size) return E_INCOMPLETE;
+    if (s.state !== RECEIVING) return E_STATE;
+    // Every sector acknowledged (a stray packet since, such as the last one doubled, changes nothing).
+    if (this.sector_ * P.SECTOR < this.size_) return E_INCOMPLETE;
     const code = s.finish();
     if (code !== OK) {
       this.mode_ = M_IDLE;
