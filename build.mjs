@@ -22,11 +22,25 @@ export function deviceBoard(b) {
 }
 
 /**
+ * ble.js takes the boot stub's BootRecord and parseHeader (global.OTA_LIB,
+ * boot-main.ts) instead of its own copies, so the client fits a 12 KB slot.
+ */
+const stubShared = {
+  name: "stub-shared",
+  setup(b) {
+    b.onResolve({ filter: /(record|header)\.js$/ }, (a) => {
+      const m = /\/src\/core\/(record|header)\.js$/.exec(new URL(a.path, "file://" + a.resolveDir + "/").pathname);
+      return m && !a.importer.includes("/shared/") ? { path: new URL("./src/platform/espruino/shared/" + m[1] + ".ts", import.meta.url).pathname } : undefined;
+    });
+  },
+};
+
+/**
  * One device bundle: esbuild lowers what it can, the gate refuses the rest.
- * @param {{ entry?: string, board?: object, footer?: string, stdin?: import("esbuild").StdinOptions }} o
+ * @param {{ entry?: string, board?: object, footer?: string, stdin?: import("esbuild").StdinOptions, shared?: boolean }} o
  * @returns {Promise<string>}
  */
-export async function buildDevice({ entry, board, footer, stdin }) {
+export async function buildDevice({ entry, board, footer, stdin, shared }) {
   const r = await esbuild.build({
     entryPoints: entry ? [entry] : undefined,
     stdin: stdin,
@@ -51,6 +65,7 @@ export async function buildDevice({ entry, board, footer, stdin }) {
     external: ["Flash", "crypto", "Storage", "http", "MQTT", "net", "Wifi"],
     tsconfigRaw: { compilerOptions: { alwaysStrict: false, useDefineForClassFields: false } },
     logLevel: "silent",
+    plugins: shared ? [stubShared] : [],
   });
   const code = r.outputFiles[0].text;
   const problems = checkEspruino(code);
@@ -87,6 +102,7 @@ async function main() {
     writeFileSync(dir + "/boot.js", boot);
     writeFileSync(dir + "/client.js", client);
     writeFileSync(dir + "/tb.js", await buildDevice({ entry: "src/platform/espruino/tb-main.ts", board }));
+    writeFileSync(dir + "/ble.js", await buildDevice({ entry: "src/platform/espruino/ble-main.ts", board, shared: true }));
     sizes.push([key, boot.length, client.length]);
   }
   console.log("device bundles (bytes, minified):");

@@ -14,17 +14,18 @@ export const DEMO: Command = {
 
 export const MKIMAGE: Command = {
   name: "mkimage",
-  usage: `espruino-ota mkimage --app FILE --out FILE --board B --type T --version V [--build S] [--with-client]
+  usage: `espruino-ota mkimage --app FILE --out FILE --board B --type T --version V [--build S] [--with-client | --with-ble]
   --app FILE        the application's JavaScript
   --out FILE        the image to write (not the --app file)
   --board B         the board it is for (its id goes into the header; the image must fit its slot)
   --type T          firmware type (Blynk template id), printable ASCII, at most 32 characters
   --version V       version, printable ASCII, at most 12 characters
   --build S         build text (default: now, "YYYY-MM-DD HH:MM"), printable ASCII, at most 20 characters
-  --with-client     put the built client bundle for --board (dist/espruino/B/client.js) before the app`,
+  --with-client     put the built client bundle for --board (dist/espruino/B/client.js) before the app
+  --with-ble        put the BLE client (dist/espruino/B/ble.js: OTA.ble()) before the app instead`,
   options: {
     app: { kind: "string" }, out: { kind: "string" }, board: { kind: "board" }, type: { kind: "string" },
-    version: { kind: "string" }, build: { kind: "string" }, "with-client": { kind: "boolean" },
+    version: { kind: "string" }, build: { kind: "string" }, "with-client": { kind: "boolean" }, "with-ble": { kind: "boolean" },
   },
 };
 
@@ -103,6 +104,26 @@ export const NCP_SIM: Command = {
   },
 };
 
+export const BLE_SIM: Command = {
+  name: "ble-sim",
+  usage: `espruino-ota ble-sim --image FILE --in-process [options]
+  plays the client of ESP BLE OTA (the seed's Python tool: Start, sectors, Stop) against the built ble.js
+  for --board on emulated flash with an NRF stand-in; exit 0 when the board runs FILE's version, confirmed
+  --image FILE        an image with the BLE client (mkimage --with-ble)
+  --in-process        required: the board is emulated (no Bluetooth adapter is used)
+  --board B           the board (default: the image's board)
+  --mtu N             ATT MTU the central negotiates, 23 to 517 (23; Puck.js about 53)
+  --faults LIST       lost=P,doubled=P,corrupt=P,wrong=P (per packet, P from 0 to 1; wrong = names the next sector),
+                      disconnect=N, reset=N (after packet N: the central reconnects / the board is reset, then Start again),
+                      seed=N; may be given several times
+  --seeds N           N runs per --faults (seeds seed..seed+N-1), one table row each`,
+  options: {
+    image: { kind: "string" }, "in-process": { kind: "boolean" }, board: { kind: "board" },
+    mtu: { kind: "int", min: 23, max: 517, what: "an ATT MTU", default: "23" },
+    faults: { kind: "string", multiple: true }, seeds: { kind: "int", min: 1, max: 100000 },
+  },
+};
+
 export const TB_SIM: Command = {
   name: "tb-sim",
   usage: `espruino-ota tb-sim --image FILE [options]
@@ -156,16 +177,17 @@ export const FUZZ: Command = {
   },
 };
 
-export const ALL: Command[] = [DEMO, MKIMAGE, INFO, INSTALL, STATUS, INSTALL_SCRIPT, NCP_SIM, TB_SIM, SWEEP, FUZZ];
+export const ALL: Command[] = [DEMO, MKIMAGE, INFO, INSTALL, STATUS, INSTALL_SCRIPT, NCP_SIM, BLE_SIM, TB_SIM, SWEEP, FUZZ];
 
 export const USAGE = `espruino-ota <command> [options]        (espruino-ota <command> --help for its options)
   demo                          a whole Blynk.Air update on emulated flash: v1 -> v2 (trial, confirm) -> bad v3 (rollback)
-  mkimage --app F --out F --board B --type T --version V [--build S] [--with-client]
+  mkimage --app F --out F --board B --type T --version V [--build S] [--with-client | --with-ble]
   info FILE...                  check an image whole and print its header
   install --port P --board B --image F [--erase-storage]   put the boot stub and F (slot 0) on a connected board, verified
   status --port P               OTA.boot and OTA.state() of a connected board
   install-script --board B --image F [--quit] [--erase-storage]   Espruino script: the OTA files into an empty Storage (.bootPowerOn, stub, .eota), F in slot 0
   ncp-sim --image F (--port P | --in-process)   play the Blynk NCP and push F
+  ble-sim --image F --in-process   play the ESP BLE OTA client against an emulated Bluetooth board
   tb-sim --image F ...          a ThingsBoard device-API stand-in, MQTT + HTTP
   sweep [--board B] [--quick]   power cut at every flash operation; last line: power-cut sweep: N cuts, B bricked, L lost
   fuzz [--inputs N] [--seed S]  hostile inputs to the client; last line: fuzz: N inputs, C crashes, W stray writes

@@ -3,7 +3,7 @@ import { equalBytes } from "../../core/bytes.js";
 import { BootRecord, NO_RECORD } from "../../core/record.js";
 import { FILE_HEADER, OTA_FILE, fileHeader } from "../../core/storage-plan.js";
 import { onTrial } from "../../core/state.js";
-import { HEADER_SIZE } from "../../core/header.js";
+import { HEADER_SIZE, parseHeader } from "../../core/header.js";
 import { BOARD, boardLayout } from "./board.js";
 import { espruinoDigest } from "./digest.js";
 import { espruinoFlash } from "./flash.js";
@@ -43,6 +43,8 @@ global.OTA_LOAD = () => {
   if (BOARD.loadToRam) return E.toString(flash.read(info.payloadLength, at));
   return BOARD.memoryMapped ? E.memoryArea(at, info.payloadLength) : require("Storage").read(OTA_FILE, at - BOARD.otaHeader - FILE_HEADER, info.payloadLength);
 };
+// What ble.js shares instead of carrying its own copy (build.mjs stubShared; src/platform/espruino/shared).
+global.OTA_LIB = { R: BootRecord, H: parseHeader, F: flash, D: digest };
 if (!area) console.log("OTA: no " + OTA_FILE + " file at 0x" + BOARD.otaHeader.toString(16) + ": install again");
 else if (!info) console.log("OTA: no valid image in either slot");
 // An image on trial that neither confirms nor resets (it hangs, or throws

@@ -9,6 +9,7 @@ import { crc32, sha256 } from "./digest.js";
 import { fromLatin1, toLatin1 } from "./latin1.js";
 import { espruinoUint16, mapInPlace, type View } from "./mapinplace.js";
 import type { NorFlash } from "./norflash.js";
+import type { NrfStandIn } from "./nrf.js";
 import type { StorageEmu } from "./storage.js";
 
 export { POWER_ON_MARK };
@@ -27,6 +28,8 @@ export interface EspruinoVMOptions {
   /** require("Storage") with Espruino's rules (storage.ts), and what process.env.BOARD and process.version say. */
   storage?: StorageEmu;
   firmware?: { board: string; version: string };
+  /** Bluetooth LE (NRF) as a peripheral with one central (nrf.ts). */
+  nrf?: NrfStandIn;
 }
 
 const latin1 = toLatin1;
@@ -141,6 +144,7 @@ export function espruinoVM(o: EspruinoVMOptions) {
     console: { log: (...a: unknown[]) => log.push(a.join(" ")) },
     print: (...a: unknown[]) => log.push(a.join(" ")),
   };
+  if (o.nrf) ctx.NRF = o.nrf.api(guard);
   ctx.global = ctx;
   vm.createContext(ctx);
   ctx.Uint16Array = espruinoUint16(vm.runInContext("Uint16Array", ctx));
@@ -184,7 +188,7 @@ export function espruinoVM(o: EspruinoVMOptions) {
 export type EspruinoVM = ReturnType<typeof espruinoVM>;
 
 /** A built device bundle: dist/espruino/<board>/<name>.js (found from src/ or from dist/). */
-export function bundle(board: string, name: "boot" | "client"): string {
+export function bundle(board: string, name: "boot" | "client" | "ble"): string {
   let d = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++, d = dirname(d)) {
     for (const c of [join(d, "espruino"), join(d, "dist", "espruino")]) {
