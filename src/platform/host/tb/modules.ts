@@ -1,12 +1,13 @@
+import * as dgram from "node:dgram";
 import { EventEmitter } from "node:events";
 import * as http from "node:http";
 import mqtt from "mqtt";
-import type { EspruinoHttp, EspruinoMqtt, EspruinoMqttModule, HttpOptions, HttpRequest, HttpResponse, MqttPublish, Store, ToBytes } from "../../../thingsboard/ports.js";
+import type { DgramSocket, EspruinoDgram, EspruinoHttp, EspruinoMqtt, EspruinoMqttModule, HttpOptions, HttpRequest, HttpResponse, MqttPublish, Store, ToBytes } from "../../../thingsboard/ports.js";
 import { fromLatin1, toLatin1 } from "../latin1.js";
 
 /*
- * Host stand-ins with the shape of Espruino's `require("MQTT")` and
- * `require("http")`, over mqtt.js and node:http, so the device code (the
+ * Host stand-ins with the shape of Espruino's `require("MQTT")`,
+ * `require("http")` and `require("dgram")`, over mqtt.js, node:http and node:dgram, so the device code (the
  * ThingsBoard client and its transports) runs unchanged against real
  * servers. Payloads cross as binary strings, as on the board. `powered`
  * models the board losing power: nothing leaves it and nothing reaches it.
@@ -99,6 +100,43 @@ export function httpModule(p: Power = {}): EspruinoHttp {
       return r;
     },
     request: call,
+  };
+}
+
+/** A datagram's fate on the way: how many copies arrive (0: lost, 2: duplicated). */
+export type DatagramFate = (dir: "out" | "in", data: Buffer) => number;
+
+/** `require("dgram")`: a udp4 socket bound on its first send (as Espruino's is); `fate` loses or duplicates datagrams. */
+export function dgramModule(p: Power & { fate?: DatagramFate } = {}): EspruinoDgram {
+  const on = () => !p.powered || p.powered();
+  const copies = (dir: "out" | "in", b: Buffer) => (p.fate ? p.fate(dir, b) : 1);
+  return {
+    createSocket: () => {
+      const s = dgram.createSocket("udp4");
+      const ev = new EventEmitter();
+      let open = true;
+      s.on("error", () => {});
+      s.on("message", (b, rinfo) => {
+        for (let n = copies("in", b); n > 0 && on(); n--) ev.emit("message", toLatin1(b), { address: rinfo.address, port: rinfo.port, size: b.length });
+      });
+      const sock: DgramSocket = {
+        on: (event, fn) => {
+          ev.on(event, fn);
+        },
+        send: (data, offset, length, port, address) => {
+          if (!open || !on()) return;
+          const b = Buffer.from(data.substring(offset, offset + length), "latin1");
+          for (let n = copies("out", b); n > 0; n--) s.send(b, port, address);
+        },
+        close: () => {
+          if (!open) return;
+          open = false;
+          s.close();
+          ev.emit("close", "", { address: "", port: 0 });
+        },
+      };
+      return sock;
+    },
   };
 }
 
