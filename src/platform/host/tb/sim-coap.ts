@@ -29,6 +29,11 @@ export async function startSimCoap(sim: TbSim, port: number, host: string): Prom
   await bindUdp(sock, port, host, "CoAP");
   const server = createServer({ type: "udp4", piggybackReplyMs: PIGGYBACK_MS });
   const live = { open: true };
+  // The package's piggyback and retransmission timers outlive close(): what they send then goes nowhere.
+  const send = sock.send.bind(sock) as (...a: unknown[]) => void;
+  (sock as unknown as { send: (...a: unknown[]) => void }).send = (...a: unknown[]) => {
+    if (live.open) send(...a);
+  };
   server.on("request", (req: IncomingMessage, res: OutgoingMessage) => handle(sim, req, res, live));
   server.on("error", () => {});
   server.listen(sock);
