@@ -34,7 +34,7 @@ function powerOn(r: Rig, sockets: DgramSocket[], onReboot: () => void): Espruino
   const base = dev.ctx.require as (name: string) => unknown;
   const udp = dgramModule({ powered: () => !r.flash.dead && dev.alive });
   const dgram = {
-    createSocket: (type: string) => {
+    createSocket: (type: Parameters<typeof udp.createSocket>[0]) => {
       const s = udp.createSocket(type);
       sockets.push(s);
       const on: DgramSocket["on"] = (event, fn) => s.on(event, (m, i) => {

@@ -49,7 +49,7 @@ export interface EspruinoHttp {
   request(opts: HttpOptions, cb: (res: HttpResponse) => void): HttpRequest;
 }
 
-/** Espruino's `require("dgram").createSocket("udp4")`: datagrams leave and arrive as binary strings. */
+/** Espruino's `require("dgram").createSocket(...)`: datagrams leave and arrive as binary strings. */
 export interface DgramSocket {
   /** "message": (msg, {address, port, size}); "close". */
   on(event: string, fn: (msg: string, rinfo: { address: string; port: number }) => void): void;
@@ -59,7 +59,8 @@ export interface DgramSocket {
 }
 
 export interface EspruinoDgram {
-  createSocket(type: string): DgramSocket;
+  /** "udp4", or options: `recvBufferSize` raises the read size (536 bytes by default), which must hold a whole datagram. */
+  createSocket(type: string | { type: string; recvBufferSize?: number }): DgramSocket;
 }
 
 /** Converts a binary string (what Espruino hands out) to bytes: E.toUint8Array on the board. */

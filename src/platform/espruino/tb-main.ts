@@ -92,7 +92,9 @@ function start(o: { server: string; port?: number; token: string; http?: boolean
   let t: TbTransport;
   if (o.http) t = h = new TbHttp({ http: require("http"), host: o.server, port: o.port || 80, token: o.token, toBytes: E.toUint8Array });
   else if (o.coap) {
-    const link = new CoapLink({ socket: require("dgram").createSocket("udp4"), host: o.server, port: o.port || 5683, clock: clock });
+    // The receive buffer is 536 bytes unless asked (network.c): a whole chunk and its CoAP header must fit in one read.
+    const socket = require("dgram").createSocket({ type: "udp4", recvBufferSize: BOARD.chunkSize + 128 });
+    const link = new CoapLink({ socket: socket, host: o.server, port: o.port || 5683, clock: clock });
     t = c = new TbCoap({ link: link, token: o.token, toBytes: E.toUint8Array });
   } else t = new TbMqtt((m = require("MQTT").create(o.server, { client_id: "eota" + boot.slot, username: o.token, port: o.port || 1883 })), E.toUint8Array);
   const client = new TbClient({

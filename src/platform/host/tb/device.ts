@@ -73,7 +73,8 @@ export function powerOnTbBoard(o: TbBoardOptions): TbBoard {
   if (o.transport === "mqtt") mq = mqttModule(power).create(o.host, { client_id: "eota-" + o.board.key, username: o.token, port: o.port });
   else if (o.transport === "http") http = new TbHttp({ http: httpModule(power), host: o.host, port: o.port, token: o.token, toBytes: latin1Bytes });
   else {
-    const socket = dgramModule({ powered: power.powered, fate: o.fate }).createSocket("udp4");
+    // As tb-main asks: room for a whole chunk in one read.
+    const socket = dgramModule({ powered: power.powered, fate: o.fate }).createSocket({ type: "udp4", recvBufferSize: chunk + 128 });
     link = new CoapLink({ socket: socket, host: o.host, port: o.port, clock: o.clock, random: o.random });
     coap = new TbCoap({ link: link, token: o.token, toBytes: latin1Bytes });
   }

@@ -106,18 +106,29 @@ export function httpModule(p: Power = {}): EspruinoHttp {
 /** A datagram's fate on the way: how many copies arrive (0: lost, 2: duplicated). */
 export type DatagramFate = (dir: "out" | "in", data: Buffer) => number;
 
-/** `require("dgram")`: a udp4 socket bound on its first send (as Espruino's is); `fate` loses or duplicates datagrams. */
+/** Espruino reads a datagram into its network chunk (536 bytes, or `recvBufferSize` if larger) after an 8-byte address header: the rest is cut off. */
+export const ESPRUINO_UDP_CHUNK = 536;
+const UDP_HEADER = 8;
+
+/**
+ * `require("dgram")`: a udp4 socket bound on its first send (as Espruino's
+ * is), which cuts datagrams longer than Espruino's read size as it does;
+ * `fate` loses or duplicates datagrams.
+ */
 export function dgramModule(p: Power & { fate?: DatagramFate } = {}): EspruinoDgram {
   const on = () => !p.powered || p.powered();
   const copies = (dir: "out" | "in", b: Buffer) => (p.fate ? p.fate(dir, b) : 1);
   return {
-    createSocket: () => {
+    createSocket: (type) => {
+      const asked = typeof type === "object" && type.recvBufferSize ? type.recvBufferSize : 0;
+      const max = Math.max(ESPRUINO_UDP_CHUNK, asked) - UDP_HEADER;
       const s = dgram.createSocket("udp4");
       const ev = new EventEmitter();
       let open = true;
       s.on("error", () => {});
       s.on("message", (b, rinfo) => {
-        for (let n = copies("in", b); n > 0 && on(); n--) ev.emit("message", toLatin1(b), { address: rinfo.address, port: rinfo.port, size: b.length });
+        const cut = b.subarray(0, max);
+        for (let n = copies("in", b); n > 0 && on(); n--) ev.emit("message", toLatin1(cut), { address: rinfo.address, port: rinfo.port, size: cut.length });
       });
       const sock: DgramSocket = {
         on: (event, fn) => {

@@ -1,0 +1,14 @@
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { TbSim } from "../platform/host/tb/sim.js";
+const sim = await TbSim.start({ token: "T" });
+sim.assign({ title: "X", version: "2", data: new Uint8Array(3000) });
+sim.on("telemetry", (v) => console.log("TEL", JSON.stringify(v)));
+const hex = 'function hx(s){var o="";for(var i=0;i<s.length;i++)o+=(256+s.charCodeAt(i)).toString(16).substr(1);return o;}';
+const wrap = `${hex}var _rq=require;var dg=_rq("dgram");var _cs=dg.createSocket;dg.createSocket=function(t){var s=_cs.call(dg,t);var _sd=s.send;var w={on:function(e,f){s.on(e,function(m,r){print("IN",m.length,hx(m));f(m,r);});},send:function(d,o,l,p,a){print("OUT",d.length,hx(d));s.send(d,o,l,p,a);},close:function(){s.close();}};return w;};`;
+const app = readFileSync("dist/espruino/linux/tb.js", "utf8") + "\n" + `var tb=TB.start({server:"127.0.0.1",port:${sim.coapPort},token:"T",coap:true});setTimeout(function(){quit();},3000);`;
+mkdirSync("/tmp/udptest/d3", { recursive: true });
+writeFileSync("/tmp/udptest/d3/app.js", wrap + "\n" + app);
+const p = spawn("/work/espruino/src/bin/espruino", ["app.js"], { cwd: "/tmp/udptest/d3", stdio: ["pipe", "pipe", "pipe"] });
+p.stdout.on("data", (d) => { for (const l of d.toString().split("\n")) if (/IN|OUT|Uncaught|rror|ThingsBoard/.test(l)) console.log(l.slice(0, 200)); });
+p.on("exit", async () => { await sim.close(); process.exit(0); });
