@@ -109,4 +109,12 @@ t("a Reset, or an ACK with another token, ends the request with 0; a separate re
   assert.equal(r.answers, [[0, ""], [0, ""], [0, ""]]);
 });
 
+t("a silent server cannot fill the heap: behind the outstanding request at most 8 wait, the rest are answered 0 at once", () => {
+  const r = rig();
+  for (let i = 0; i < 12; i++) r.get(i);
+  r.clock.advance(1);
+  assert.equal(r.answers, [[0, ""], [0, ""], [0, ""]]);
+  assert.is(r.sent.length, 1);
+});
+
 t.run();

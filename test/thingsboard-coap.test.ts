@@ -172,4 +172,21 @@ t("unassigned mid-pull: the attributes GET answers 4.04 (none of the keys exist)
   }
 });
 
+t("a silent server: polls while an attributes request is unacknowledged queue no second one", async () => {
+  const gets = new Set<number>();
+  const fate: DatagramFate = (dir, b) => {
+    if (dir === "out" && b[1] === 1 && b.toString("latin1").includes("attributes")) gets.add(b.readUInt16BE(2));
+    return 0;
+  };
+  const x = await tbRig({ transport: "coap", fate: fate });
+  try {
+    for (let i = 0; i < 5; i++) x.board.check();
+    // Each request gives up after its fifth transmission (at most 93 s): 20 minutes lets every queued one go out.
+    for (let i = 0; i < 12; i++) x.r.clock.advance(100000);
+    assert.is(gets.size, 1, "one attributes GET (and its retransmissions)");
+  } finally {
+    await x.close();
+  }
+});
+
 t.run();

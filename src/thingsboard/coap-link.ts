@@ -10,6 +10,8 @@ export const MAX_RETRANSMIT = 4;
 export const SEPARATE_WAIT = 30000;
 /** Message ids from the server remembered for de-duplication (RFC 7252 4.5): the last this many. */
 export const SEEN = 16;
+/** Requests waiting behind the outstanding one; more are refused (answered 0) so a silent server cannot fill the heap. */
+export const QUEUE = 8;
 
 /** `code` 0: no answer (every retransmission went unacknowledged, a Reset, or no separate response). */
 export type CoapAnswer = (code: number, payload: string) => void;
@@ -30,7 +32,7 @@ interface Exchange {
 /**
  * The CoAP message layer of a client (RFC 7252 sections 4 and 5.2), over an
  * Espruino-shaped UDP socket: every request Confirmable, sent one at a time
- * (NSTART 1), retransmitted after 2-3 s, doubling, at most 4 times;
+ * (NSTART 1, at most QUEUE waiting), retransmitted after 2-3 s, doubling, at most 4 times;
  * responses matched by message id (piggybacked in the ACK) or by token
  * (separate, after an empty ACK; a Confirmable one is acknowledged);
  * duplicates of a server message are acknowledged again and not delivered
@@ -69,6 +71,10 @@ export class CoapLink {
     const t = this.token_;
     const token = String.fromCharCode((t >>> 24) & 255, (t >> 16) & 255, (t >> 8) & 255, t & 255);
     const ex: Exchange = { mid: 0, token: token, data: "", tries: 0, timeout: 0, timer: undefined, answer: answer, options: options, code: code, payload: payload };
+    if (this.queue_.length >= QUEUE) {
+      this.clock_.setTimeout(() => answer(0, ""), 0);
+      return ex;
+    }
     this.queue_.push(ex);
     this.pump_();
     return ex;

@@ -17,6 +17,8 @@ export class TbCoap implements TbTransport {
   private token_: string;
   private toBytes_: ToBytes;
   private sink_: TbSink | undefined;
+  /** The last attributes request. */
+  private attrs_: unknown;
   /** The last chunk request and its chunk number. */
   private fetch_: unknown;
   private chunk_ = -1;
@@ -37,8 +39,10 @@ export class TbCoap implements TbTransport {
   }
 
   requestAttributes(): void {
+    // A poll while the last one is still unacknowledged (the server is silent) adds nothing.
+    if (this.link_.unacknowledged(this.attrs_)) return;
     const o = requestOptions(["api", "v1", this.token_, "attributes"], ["sharedKeys=" + FW_KEYS], -1);
-    this.link_.request(GET, o, "", (code, body) => {
+    this.attrs_ = this.link_.request(GET, o, "", (code, body) => {
       const sink = this.sink_;
       if (!sink) return;
       // 4.04: the device has none of the keys asked for (JsonCoapAdaptor), so nothing is assigned.
