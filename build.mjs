@@ -62,7 +62,7 @@ export async function buildDevice({ entry, board, footer, stdin, shared }) {
     },
     banner: { js: "(function(){" },
     footer: { js: "})();" + (footer || "") },
-    external: ["Flash", "crypto", "Storage", "http", "MQTT", "net", "Wifi"],
+    external: ["Flash", "crypto", "Storage", "http", "MQTT", "net", "Wifi", "dgram"],
     tsconfigRaw: { compilerOptions: { alwaysStrict: false, useDefineForClassFields: false } },
     logLevel: "silent",
     plugins: shared ? [stubShared] : [],

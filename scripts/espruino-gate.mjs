@@ -25,7 +25,7 @@ const BANNED_MEMBERS = new Set([
   "Object.getOwnPropertySymbols", "Number.isInteger", "Number.isSafeInteger", "Math.trunc", "Math.sign",
   "Math.cbrt", "Math.hypot", "Math.log2", "Math.log10", "Math.imul", "Math.clz32", "Promise.allSettled", "Promise.any",
 ]);
-const MODULES = new Set(["Flash", "crypto", "Storage", "http", "MQTT", "net", "Wifi"]);
+const MODULES = new Set(["Flash", "crypto", "Storage", "http", "MQTT", "net", "Wifi", "dgram"]);
 
 /** Returns a list of "line:col what" strings; empty means the code is in the subset. */
 export function checkEspruino(code) {

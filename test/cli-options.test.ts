@@ -54,7 +54,7 @@ const BAD: [string[], RegExp][] = [
   [["ncp-sim", "--port", "/dev/null", "--seeds", "2", "--image", "x.img"], /--seeds needs --in-process/],
   [["tb-sim", "--image", "x.img", "--mqtt-port", "abc"], /tb-sim: --mqtt-port "abc": needs a TCP port, a whole number from 0 to 65535/],
   [["tb-sim", "--image", "x.img", "--http-port", "70000"], /--http-port "70000": needs a TCP port/],
-  [["tb-sim", "--image", "x.img", "--emulate", "bogus"], /tb-sim: --emulate "bogus": must be mqtt or http/],
+  [["tb-sim", "--image", "x.img", "--emulate", "bogus"], /tb-sim: --emulate "bogus": must be mqtt or http or coap/],
   [["tb-sim", "--image", "x.img", "--algorithm", "SHA1"], /--algorithm "SHA1": must be SHA256 or/],
   [["tb-sim", "--image", "x.img", "--wait", "soon"], /--wait "soon": needs seconds/],
   [["fuzz", "--inputs", "abc"], /fuzz: --inputs "abc": needs a whole number of at least 1/],

@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -34,7 +35,7 @@ writeFileSync(at("v2-client.img"), buildImage({ board: linux.id, type: TYPE, ver
 t("tb-sim alone: its usage (every option), exit 2", async () => {
   const r = await cliHere(["tb-sim"]);
   assert.is(r.code, 2);
-  for (const o of ["--image", "--token", "--mqtt-port", "--http-port", "--emulate", "--board", "--wait"]) assert.match(r.out, o);
+  for (const o of ["--image", "--token", "--mqtt-port", "--http-port", "--coap-port", "--emulate", "--board", "--wait"]) assert.match(r.out, o);
 });
 
 t("ncp-sim alone: its usage, exit 2", async () => {
@@ -53,30 +54,48 @@ t("tb-sim on a port in use: one line naming the port, exit 1, no stack trace (th
   const busy = await busyPort();
   try {
     // spawnSync blocks this process, but the kernel keeps the port bound.
-    refused(cli(["tb-sim", "--image", at("v1.img"), "--mqtt-port", String(busy.port), "--http-port", "0"]), 1,
-      new RegExp("cannot listen for MQTT on 127\\.0\\.0\\.1:" + busy.port + ": the port is in use .*--mqtt-port / --http-port"));
-    refused(cli(["tb-sim", "--image", at("v1.img"), "--mqtt-port", "0", "--http-port", String(busy.port)]), 1,
+    refused(cli(["tb-sim", "--image", at("v1.img"), "--mqtt-port", String(busy.port), "--http-port", "0", "--coap-port", "0"]), 1,
+      new RegExp("cannot listen for MQTT on 127\\.0\\.0\\.1:" + busy.port + ": the port is in use .*--mqtt-port / --http-port / --coap-port"));
+    refused(cli(["tb-sim", "--image", at("v1.img"), "--mqtt-port", "0", "--http-port", String(busy.port), "--coap-port", "0"]), 1,
       new RegExp("cannot listen for HTTP on 127\\.0\\.0\\.1:" + busy.port + ": the port is in use"));
   } finally {
     busy.close();
   }
+  const udp = createSocket("udp4");
+  await new Promise<void>((r) => udp.bind(0, "127.0.0.1", r));
+  try {
+    const port = udp.address().port;
+    refused(cli(["tb-sim", "--image", at("v1.img"), "--mqtt-port", "0", "--http-port", "0", "--coap-port", String(port)]), 1,
+      new RegExp("cannot listen for CoAP on 127\\.0\\.0\\.1:" + port + ": the port is in use"));
+  } finally {
+    udp.close();
+  }
 });
 
 t("tb-sim with nobody asking: 'no answer from the board' after --wait, exit 1", async () => {
-  const r = await cliHere(["tb-sim", "--image", at("v1.img"), "--mqtt-port", "0", "--http-port", "0", "--wait", "0.3"]);
+  const r = await cliHere(["tb-sim", "--image", at("v1.img"), "--mqtt-port", "0", "--http-port", "0", "--coap-port", "0", "--wait", "0.3"]);
   assert.is(r.code, 1, JSON.stringify(r));
-  assert.match(r.out, /tb-sim: no answer from the board on mqtt port \d+ or http port \d+ \(127\.0\.0\.1\) after 0\.3 s/);
+  assert.match(r.out, /tb-sim: no answer from the board on mqtt port \d+, http port \d+ or coap port \d+ \(127\.0\.0\.1\) after 0\.3 s/);
 });
 
 t("the README's tb-sim line with a puckjs image: the emulated board is the image's board, UPDATED", async () => {
-  const r = await cliHere(["tb-sim", "--image", at("puck.img"), "--mqtt-port", "0", "--http-port", "0", "--emulate", "mqtt"]);
+  const r = await cliHere(["tb-sim", "--image", at("puck.img"), "--mqtt-port", "0", "--http-port", "0", "--coap-port", "0", "--emulate", "mqtt"]);
   assert.is(r.code, 0, JSON.stringify(r));
   assert.match(r.out, /board puckjs power-on 2: slot 1 v2\.0\.0/);
   assert.match(r.out, /the board runs the new image and confirmed it/);
 });
 
+t("the README's tb-sim line with --emulate coap: the emulated board pulls over CoAP, reboots, UPDATED", async () => {
+  const r = await cliHere(["tb-sim", "--image", at("puck.img"), "--mqtt-port", "0", "--http-port", "0", "--coap-port", "0", "--emulate", "coap"]);
+  assert.is(r.code, 0, JSON.stringify(r));
+  assert.match(r.out, /coap:\/\/127\.0\.0\.1:\d+\/fw\/ESPRUINO_OTA_TOKEN/);
+  assert.match(r.out, /board puckjs power-on 2: slot 1 v2\.0\.0/);
+  assert.match(r.out, /device: \{"fw_state":"DOWNLOADING"/);
+  assert.match(r.out, /the board runs the new image and confirmed it/);
+});
+
 t("tb-sim --emulate with a wrong --board: the client's refusal by name", async () => {
-  const r = await cliHere(["tb-sim", "--image", at("puck.img"), "--mqtt-port", "0", "--http-port", "0", "--emulate", "http", "--board", "linux"]);
+  const r = await cliHere(["tb-sim", "--image", at("puck.img"), "--mqtt-port", "0", "--http-port", "0", "--coap-port", "0", "--emulate", "http", "--board", "linux"]);
   assert.is(r.code, 1, JSON.stringify(r));
   assert.match(r.out, /tb-sim: update FAILED: the client refused it: WRONG_BOARD/);
 });

@@ -2,6 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { espruinoBin, findSocat } from "../src/e2e/interpreter.js";
 import { e2eSkipReason } from "../src/e2e/main.js";
+import { runCoapE2E } from "../src/e2e/coap.js";
 import { runE2E } from "../src/e2e/run.js";
 
 // The same run as `npm run e2e`: on Espruino's Linux interpreter when ESPRUINO_BIN is set, else one test that says why not.
@@ -20,6 +21,13 @@ if (skip) {
       "0:0:1.0.0", "1:1:2.0.0", "1:1:2.0.0", "1:0:2.0.0", "0:1:3.0.0", "0:1:3.0.0", "0:1:3.0.0", "1:2:2.0.0", "1:0:2.0.0", "-1:-1:", "0:0:1.0.0",
     ]);
     console.log("  e2e on the interpreter: " + r.seconds.toFixed(1) + " s");
+  });
+
+  test("e2e on Espruino's Linux interpreter: ThingsBoard over CoAP (dgram), stopped mid-download, resumed from the journal, UPDATED", async () => {
+    const r = await runCoapE2E({ bin: espruinoBin().bin! });
+    assert.ok(r.resumedAt > 0, "resumed at chunk " + r.resumedAt);
+    assert.equal(r.states, ["DOWNLOADING", "DOWNLOADING", "DOWNLOADED", "VERIFIED", "UPDATING", "UPDATED"]);
+    assert.equal(r.boots.map((b) => b.slot + ":" + b.reason + ":" + b.version), ["0:0:1.0.0", "0:0:1.0.0", "1:1:2.0.0"]);
   });
 }
 

@@ -127,13 +127,15 @@ export const BLE_SIM: Command = {
 export const TB_SIM: Command = {
   name: "tb-sim",
   usage: `espruino-ota tb-sim --image FILE [options]
-  a local ThingsBoard device-API stand-in (MQTT + HTTP) offering image FILE as firmware; serves until Ctrl-C
+  a local ThingsBoard device-API stand-in (MQTT + HTTP + CoAP) offering image FILE as firmware; serves until Ctrl-C
   --token T           device access token (ESPRUINO_OTA_TOKEN)
   --mqtt-port N       MQTT port (1883; 0 = any free port)
   --http-port N       HTTP port (8080; 0 = any free port)
+  --coap-port N       CoAP port, UDP (5683; 0 = any free port)
   --host H            address to listen on (127.0.0.1)
   --algorithm A       checksum: SHA256, SHA384, SHA512, MD5, CRC32, MURMUR3_32, MURMUR3_128 (SHA256)
-  --emulate mqtt|http run an emulated board against it until it reports UPDATED (exit 0) or FAILED
+  --emulate mqtt|http|coap
+                      run an emulated board against it until it reports UPDATED (exit 0) or FAILED
   --board B           the emulated board (default: the image's board)
   --wait SECONDS      end with "no answer from the board" when no device asks for the firmware in this time
                       (default: with --emulate 600, else wait for Ctrl-C)`,
@@ -141,9 +143,10 @@ export const TB_SIM: Command = {
     image: { kind: "string" }, token: { kind: "string", default: "ESPRUINO_OTA_TOKEN" },
     "mqtt-port": { kind: "int", min: 0, max: 65535, what: "a TCP port", default: "1883" },
     "http-port": { kind: "int", min: 0, max: 65535, what: "a TCP port", default: "8080" },
+    "coap-port": { kind: "int", min: 0, max: 65535, what: "a UDP port", default: "5683" },
     host: { kind: "string", default: "127.0.0.1" },
     algorithm: { kind: "string", default: "SHA256", choices: ["SHA256", "SHA384", "SHA512", "MD5", "CRC32", "MURMUR3_32", "MURMUR3_128"] },
-    emulate: { kind: "string", choices: ["mqtt", "http"] }, board: { kind: "board" },
+    emulate: { kind: "string", choices: ["mqtt", "http", "coap"] }, board: { kind: "board" },
     wait: { kind: "number", min: 0.001, max: 86400, what: "seconds" },
   },
 };
@@ -188,7 +191,7 @@ export const USAGE = `espruino-ota <command> [options]        (espruino-ota <com
   install-script --board B --image F [--quit] [--erase-storage]   Espruino script: the OTA files into an empty Storage (.bootPowerOn, stub, .eota), F in slot 0
   ncp-sim --image F (--port P | --in-process)   play the Blynk NCP and push F
   ble-sim --image F --in-process   play the ESP BLE OTA client against an emulated Bluetooth board
-  tb-sim --image F ...          a ThingsBoard device-API stand-in, MQTT + HTTP
+  tb-sim --image F ...          a ThingsBoard device-API stand-in, MQTT + HTTP + CoAP
   sweep [--board B] [--quick]   power cut at every flash operation; last line: power-cut sweep: N cuts, B bricked, L lost
   fuzz [--inputs N] [--seed S]  hostile inputs to the client; last line: fuzz: N inputs, C crashes, W stray writes
 `;

@@ -16,13 +16,13 @@ export const TBSIM_USAGE = TB_SIM.usage + "\n";
 /**
  * `espruino-ota tb-sim`: serves one image the way ThingsBoard serves an
  * assigned firmware package (shared attributes, MQTT v2/fw chunks, HTTP
- * /api/v1/{token}/firmware) and prints the device's telemetry. Point a
+ * /api/v1/{token}/firmware, CoAP /fw/{token}) and prints the device's telemetry. Point a
  * board's `TB.start({server, port, token})` at it, or pass --emulate.
  */
 export async function runTbSim(p: Parsed): Promise<number> {
   const values = p.values as {
-    image?: string; token: string; "mqtt-port": number; "http-port": number; host: string; algorithm: string;
-    emulate?: "mqtt" | "http"; board?: string; wait?: number;
+    image?: string; token: string; "mqtt-port": number; "http-port": number; "coap-port": number; host: string; algorithm: string;
+    emulate?: "mqtt" | "http" | "coap"; board?: string; wait?: number;
   };
   if (!values.image) {
     process.stdout.write(TBSIM_USAGE);
@@ -38,12 +38,12 @@ export async function runTbSim(p: Parsed): Promise<number> {
   if (values.emulate && !values.board && !boardOfImage(h.board)) throw new CliError("tb-sim: " + values.image + " is built for " + h.board + ", no supported board has that id; pass --board");
   let sim: TbSim;
   try {
-    sim = await TbSim.start({ token: values.token, host: values.host, mqttPort: values["mqtt-port"], httpPort: values["http-port"] });
+    sim = await TbSim.start({ token: values.token, host: values.host, mqttPort: values["mqtt-port"], httpPort: values["http-port"], coapPort: values["coap-port"] });
   } catch (e) {
-    throw new CliError("tb-sim: " + (e as Error).message + "; choose another with --mqtt-port / --http-port (0 = any free port)");
+    throw new CliError("tb-sim: " + (e as Error).message + "; choose another with --mqtt-port / --http-port / --coap-port (0 = any free port)");
   }
   say(`tb-sim: ${h.type} v${h.version} for ${h.board} (${data.length} B, ${values.algorithm}) for token ${values.token}`);
-  const where = `mqtt://${values.host}:${sim.mqttPort}   http://${values.host}:${sim.httpPort}/api/v1/${values.token}/firmware`;
+  const where = `mqtt://${values.host}:${sim.mqttPort}   http://${values.host}:${sim.httpPort}/api/v1/${values.token}/firmware   coap://${values.host}:${sim.coapPort}/fw/${values.token}`;
   say("  " + where);
   let heard = false;
   sim.on("telemetry", (v) => {
@@ -67,7 +67,7 @@ export async function runTbSim(p: Parsed): Promise<number> {
       say(`tb-sim: no update result from the emulated board after ${waitS} s; last state ${last ? last.fw_state : "none"}${same}`);
       return 1;
     }
-    say(`tb-sim: no answer from the board on mqtt port ${sim.mqttPort} or http port ${sim.httpPort} (${values.host}) after ${waitS} s: no device sent telemetry or asked for the firmware`);
+    say(`tb-sim: no answer from the board on mqtt port ${sim.mqttPort}, http port ${sim.httpPort} or coap port ${sim.coapPort} (${values.host}) after ${waitS} s: no device sent telemetry or asked for the firmware`);
     return 1;
   };
   let code: number;
@@ -84,7 +84,7 @@ export async function runTbSim(p: Parsed): Promise<number> {
 }
 
 /** An emulated board on v0.0.0 of the same type: pulls the image, reboots into it, confirms. */
-async function emulate(sim: TbSim, transport: "mqtt" | "http", key: string, type: string, host: string, say: (s: string) => void): Promise<number> {
+async function emulate(sim: TbSim, transport: "mqtt" | "http" | "coap", key: string, type: string, host: string, say: (s: string) => void): Promise<number> {
   const board = loadBoard(key);
   const flash = new NorFlash({ geometry: board.geometry });
   const v0 = buildImage({ board: board.id, type: type, version: "0.0.0", build: "tb-sim", payload: new TextEncoder().encode("// factory image\n") });
@@ -96,7 +96,7 @@ async function emulate(sim: TbSim, transport: "mqtt" | "http", key: string, type
     if (dev) dev.stop();
     dev = powerOnTbBoard({
       board: board, flash: flash, store: store, clock: realClock, transport: transport, host: host,
-      port: transport === "mqtt" ? sim.mqttPort : sim.httpPort, token: sim.token,
+      port: transport === "mqtt" ? sim.mqttPort : transport === "http" ? sim.httpPort : sim.coapPort, token: sim.token,
       onReboot: () => setTimeout(power, 200),
     });
     boots++;

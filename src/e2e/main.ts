@@ -1,5 +1,6 @@
 import { espruinoBin, findSocat } from "./interpreter.js";
 import { runBleE2E } from "./ble.js";
+import { runCoapE2E } from "./coap.js";
 import { runE2E } from "./run.js";
 
 /** `npm run e2e`: the whole update, reboot, confirm and rollback on Espruino's Linux interpreter. Skips (exit 0) without one. */
@@ -14,6 +15,8 @@ async function main(): Promise<number> {
   const r = await runE2E({ bin: espruinoBin().bin!, socat: findSocat()!, verbose: verbose, keep: keep, log: (l) => console.log("e2e: " + l) });
   console.log("e2e: passed in " + r.seconds.toFixed(1) + " s (" + r.boots.length + " power-ons; v2 at " + Math.round(r.bytesPerSecond) + " B/s over the pty)");
   console.log("e2e: ble passed in " + (await runBleE2E({ bin: espruinoBin().bin!, verbose: verbose, keep: keep, log: (l) => console.log("e2e: ble: " + l) })).seconds.toFixed(1) + " s");
+  const c = await runCoapE2E({ bin: espruinoBin().bin!, verbose: verbose, keep: keep, log: (l) => console.log("e2e: " + l) });
+  console.log("e2e: ThingsBoard over CoAP passed in " + c.seconds.toFixed(1) + " s (stopped mid-download, resumed at chunk " + c.resumedAt + ")");
   return 0;
 }
 

@@ -49,6 +49,20 @@ export interface EspruinoHttp {
   request(opts: HttpOptions, cb: (res: HttpResponse) => void): HttpRequest;
 }
 
+/** Espruino's `require("dgram").createSocket(...)`: datagrams leave and arrive as binary strings. */
+export interface DgramSocket {
+  /** "message": (msg, {address, port, size}); "close". */
+  on(event: string, fn: (msg: string, rinfo: { address: string; port: number }) => void): void;
+  /** Sends `length` bytes of `data` from `offset` (Espruino resolves the host name on every send). */
+  send(data: string, offset: number, length: number, port: number, address: string): void;
+  close(): void;
+}
+
+export interface EspruinoDgram {
+  /** "udp4", or options: `recvBufferSize` raises the read size (536 bytes by default), which must hold a whole datagram. */
+  createSocket(type: string | { type: string; recvBufferSize?: number }): DgramSocket;
+}
+
 /** Converts a binary string (what Espruino hands out) to bytes: E.toUint8Array on the board. */
 export type ToBytes = (s: string) => Uint8Array;
 
@@ -75,7 +89,7 @@ export interface TbSink {
   chunk(n: number, data: Uint8Array): void;
   /**
    * The server refused the pull (fw_error text). `transient`: an answer that
-   * can pass (HTTP 500, a rate limit, or 404 during a re-assignment): the
+   * can pass (HTTP 500 / CoAP 5.00, a rate limit, or 404 / 4.04 during a re-assignment): the
    * pull retries the same chunk with a backoff before it gives up.
    */
   pullFailed(error: string, transient?: boolean): void;
@@ -88,7 +102,7 @@ export interface PullTarget {
   version: string;
 }
 
-/** MQTT or HTTP: the same five calls. */
+/** MQTT, HTTP or CoAP: the same five calls. */
 export interface TbTransport {
   /** True when telemetry that left is known to have arrived (HTTP answers each POST): a FAILED need not be sent again. */
   reliable: boolean;

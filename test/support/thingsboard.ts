@@ -1,5 +1,5 @@
 import { type TbBoard, type TbBoardOptions, powerOnTbBoard } from "../../src/platform/host/tb/device.js";
-import { ramStore } from "../../src/platform/host/tb/modules.js";
+import { type DatagramFate, ramStore } from "../../src/platform/host/tb/modules.js";
 import { type TbPackage, TbSim } from "../../src/platform/host/tb/sim.js";
 import { TYPE, factory, image, rig, type Rig } from "./rig.js";
 
@@ -21,7 +21,10 @@ export interface TbRig {
   close(): Promise<void>;
 }
 
-export async function tbRig(o: { transport: "mqtt" | "http"; key?: string; algorithms?: string[]; chunkSize?: number; checkpointEvery?: number }): Promise<TbRig> {
+export async function tbRig(o: {
+  transport: "mqtt" | "http" | "coap"; key?: string; algorithms?: string[]; chunkSize?: number; checkpointEvery?: number;
+  fate?: DatagramFate; random?: () => number;
+}): Promise<TbRig> {
   const r = rig(o.key || "linux");
   factory(r, "1.0.0");
   const sim = await TbSim.start({ token: TOKEN });
@@ -35,7 +38,8 @@ export async function tbRig(o: { transport: "mqtt" | "http"; key?: string; algor
       x.rebootAsked = new Promise<void>((resolve) => (ask = resolve));
       const opts: TbBoardOptions = {
         board: r.board, flash: r.flash, store: store, clock: r.clock, transport: o.transport, host: "127.0.0.1",
-        port: o.transport === "mqtt" ? sim.mqttPort : sim.httpPort, token: TOKEN, algorithms: o.algorithms,
+        port: o.transport === "mqtt" ? sim.mqttPort : o.transport === "http" ? sim.httpPort : sim.coapPort, token: TOKEN, algorithms: o.algorithms,
+        fate: o.fate, random: o.random,
         chunkSize: o.chunkSize, checkpointEvery: o.checkpointEvery, onReboot: () => ask(), log: (line) => x.logs.push(line),
       };
       x.board = powerOnTbBoard(opts);

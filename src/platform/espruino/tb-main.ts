@@ -5,6 +5,8 @@ import { ResumableSession as Session } from "../../core/resume.js";
 import type { Clock } from "../../hal/clock.js";
 import { u32le } from "../../thingsboard/checksum.js";
 import { TbClient } from "../../thingsboard/client.js";
+import { TbCoap } from "../../thingsboard/coap.js";
+import { CoapLink } from "../../thingsboard/coap-link.js";
 import { TbHttp } from "../../thingsboard/http.js";
 import { TbMqtt } from "../../thingsboard/mqtt.js";
 import type { EspruinoMqtt, Store, TbDigests, TbTransport } from "../../thingsboard/ports.js";
@@ -16,7 +18,8 @@ import { espruinoFlash } from "./flash.js";
  * The client for ThingsBoard boards (instead of client.js, which carries
  * Blynk.NCP): `OTA.boot`, `OTA.confirm()`, `OTA.state()` as there, and
  * `TB.start({server, token})` (MQTT, port 1883) or
- * `TB.start({server, port, token, http: true})` (then `.check()` polls);
+ * `TB.start({server, port, token, http: true})` or `TB.start({server, token, coap: true})`
+ * (CoAP over dgram, port 5683; with either, `.check()` polls);
  * once started, `OTA.confirm()` also reports UPDATED. Progress lives in the
  * journal pages inside .eota (or, on a board without them, the Storage file "eota-tb") so a download survives a reset.
  */
@@ -77,7 +80,7 @@ function digests(): TbDigests {
   return d;
 }
 
-function start(o: { server: string; port?: number; token: string; http?: boolean }) {
+function start(o: { server: string; port?: number; token: string; http?: boolean; coap?: boolean }) {
   const fw = { type: boot.type, version: boot.version };
   const session = new Session({
     flash: flash, digest: digest, layout: layout, record: new BootRecord({ flash: flash, crc32: digest.crc32, banks: layout.banks }),
@@ -85,9 +88,15 @@ function start(o: { server: string; port?: number; token: string; http?: boolean
   });
   let m: EspruinoMqtt | undefined;
   let h: TbHttp | undefined;
+  let c: TbCoap | undefined;
   let t: TbTransport;
   if (o.http) t = h = new TbHttp({ http: require("http"), host: o.server, port: o.port || 80, token: o.token, toBytes: E.toUint8Array });
-  else t = new TbMqtt((m = require("MQTT").create(o.server, { client_id: "eota" + boot.slot, username: o.token, port: o.port || 1883 })), E.toUint8Array);
+  else if (o.coap) {
+    // The receive buffer is 536 bytes unless asked (network.c): a whole chunk and its CoAP header must fit in one read.
+    const socket = require("dgram").createSocket({ type: "udp4", recvBufferSize: BOARD.chunkSize + 128 });
+    const link = new CoapLink({ socket: socket, host: o.server, port: o.port || 5683, clock: clock });
+    t = c = new TbCoap({ link: link, token: o.token, toBytes: E.toUint8Array });
+  } else t = new TbMqtt((m = require("MQTT").create(o.server, { client_id: "eota" + boot.slot, username: o.token, port: o.port || 1883 })), E.toUint8Array);
   const client = new TbClient({
     session: session, crc32: digest.crc32, firmware: fw,
     confirm: confirm,
@@ -101,7 +110,8 @@ function start(o: { server: string; port?: number; token: string; http?: boolean
     mq.on("disconnected", () => setTimeout(() => mq.connect(), 5000));
     mq.connect();
   } else if (h) h.check();
-  return { client: client, check: () => h && h.check() };
+  else if (c) c.check();
+  return { client: client, check: () => (h ? h.check() : c && c.check()) };
 }
 
 global.TB = { start: start };

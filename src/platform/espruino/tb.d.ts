@@ -12,3 +12,4 @@ interface EspruinoCryptoMore {
 declare function require(name: "Storage"): EspruinoStorage;
 declare function require(name: "MQTT"): import("../../thingsboard/ports.js").EspruinoMqttModule;
 declare function require(name: "http"): import("../../thingsboard/ports.js").EspruinoHttp;
+declare function require(name: "dgram"): import("../../thingsboard/ports.js").EspruinoDgram;

@@ -4,6 +4,8 @@ import { BootRecord } from "../../../core/record.js";
 import { ResumableSession as Session } from "../../../core/resume.js";
 import type { Clock } from "../../../hal/clock.js";
 import { TbClient } from "../../../thingsboard/client.js";
+import { TbCoap } from "../../../thingsboard/coap.js";
+import { CoapLink } from "../../../thingsboard/coap-link.js";
 import { TbHttp } from "../../../thingsboard/http.js";
 import { TbMqtt } from "../../../thingsboard/mqtt.js";
 import type { EspruinoMqtt, Store } from "../../../thingsboard/ports.js";
@@ -11,7 +13,7 @@ import type { Board } from "../boards.js";
 import { crc32, hostDigest } from "../digest.js";
 import type { NorFlash } from "../norflash.js";
 import { hostTbDigests } from "./checksums.js";
-import { httpModule, latin1Bytes, mqttModule } from "./modules.js";
+import { type DatagramFate, dgramModule, httpModule, latin1Bytes, mqttModule } from "./modules.js";
 
 export interface TbBoardOptions {
   board: Board;
@@ -19,7 +21,7 @@ export interface TbBoardOptions {
   /** Survives resets (a Storage file on the board). */
   store: Store;
   clock: Clock;
-  transport: "mqtt" | "http";
+  transport: "mqtt" | "http" | "coap";
   host: string;
   port: number;
   token: string;
@@ -27,6 +29,10 @@ export interface TbBoardOptions {
   algorithms?: string[];
   chunkSize?: number;
   checkpointEvery?: number;
+  /** CoAP: loses or duplicates datagrams on the way. */
+  fate?: DatagramFate;
+  /** CoAP: the link's random numbers (retransmission timeouts, first message id and token). */
+  random?: () => number;
   /** The client's console lines. */
   log?: (line: string) => void;
   /** Called when the client asks for a reset (after UPDATING). */
@@ -37,16 +43,16 @@ export interface TbBoard {
   boot: BootChoice;
   session: Session;
   client: TbClient;
-  /** HTTP: report and ask for the attributes again (there is no push). */
+  /** HTTP and CoAP: report and ask for the attributes again (there is no push). */
   check(): void;
-  /** The board goes away: its MQTT connection closes. */
+  /** The board goes away: its MQTT connection or CoAP socket closes. */
   stop(): void;
 }
 
 /**
  * One power-on of an emulated board running the ThingsBoard client: the boot
  * decision on the NOR emulator, a core session for the running image, and the
- * device code over the host stand-ins of Espruino's MQTT and http modules.
+ * device code over the host stand-ins of Espruino's MQTT, http and dgram modules.
  * When the flash loses power (cutPower) the board falls silent.
  */
 export function powerOnTbBoard(o: TbBoardOptions): TbBoard {
@@ -62,9 +68,17 @@ export function powerOnTbBoard(o: TbBoardOptions): TbBoard {
   const power = { powered: () => !o.flash.dead };
   let mq: EspruinoMqtt | undefined;
   let http: TbHttp | undefined;
+  let coap: TbCoap | undefined;
+  let link: CoapLink | undefined;
   if (o.transport === "mqtt") mq = mqttModule(power).create(o.host, { client_id: "eota-" + o.board.key, username: o.token, port: o.port });
-  else http = new TbHttp({ http: httpModule(power), host: o.host, port: o.port, token: o.token, toBytes: latin1Bytes });
-  const transport = mq ? new TbMqtt(mq, latin1Bytes) : (http as TbHttp);
+  else if (o.transport === "http") http = new TbHttp({ http: httpModule(power), host: o.host, port: o.port, token: o.token, toBytes: latin1Bytes });
+  else {
+    // As tb-main asks: room for a whole chunk in one read.
+    const socket = dgramModule({ powered: power.powered, fate: o.fate }).createSocket({ type: "udp4", recvBufferSize: chunk + 128 });
+    link = new CoapLink({ socket: socket, host: o.host, port: o.port, clock: o.clock, random: o.random });
+    coap = new TbCoap({ link: link, token: o.token, toBytes: latin1Bytes });
+  }
+  const transport = mq ? new TbMqtt(mq, latin1Bytes) : http || (coap as TbCoap);
   const client = new TbClient({
     session: session, crc32: digest.crc32,
     firmware: { type: boot.info ? boot.info.type : "", version: boot.info ? boot.info.version : "" },
@@ -81,13 +95,15 @@ export function powerOnTbBoard(o: TbBoardOptions): TbBoard {
     });
     m.connect();
   }
-  else (http as TbHttp).check();
+  else if (http) http.check();
+  else if (coap) coap.check();
   return {
     boot: boot, session: session, client: client,
-    check: () => http && http.check(),
+    check: () => (http ? http.check() : coap && coap.check()),
     stop: () => {
       on = false;
       if (mq) mq.disconnect();
+      if (link) link.close();
     },
   };
 }

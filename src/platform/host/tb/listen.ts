@@ -1,18 +1,34 @@
+import type { Socket } from "node:dgram";
 import type { Server } from "node:net";
 
-/** Listens, or rejects with one line saying which port could not be had and why (no stack trace reaches the CLI). */
+/** One line saying why a port could not be had (no stack trace reaches the CLI). */
+function refusal(e: NodeJS.ErrnoException, what: string, host: string, port: number): Error {
+  const why = e.code === "EADDRINUSE" ? "the port is in use (another broker or server?)"
+    : e.code === "EACCES" ? "permission denied (ports below 1024 need privileges)"
+    : e.code === "EADDRNOTAVAIL" ? "no such local address"
+    : e.message;
+  return new Error(`cannot listen for ${what} on ${host}:${port}: ${why}`);
+}
+
+/** Listens, or rejects with one line saying which port could not be had and why. */
 export function listen(server: Server, port: number, host: string, what: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const fail = (e: NodeJS.ErrnoException) => {
-      const why = e.code === "EADDRINUSE" ? "the port is in use (another broker or server?)"
-        : e.code === "EACCES" ? "permission denied (ports below 1024 need privileges)"
-        : e.code === "EADDRNOTAVAIL" ? "no such local address"
-        : e.message;
-      reject(new Error(`cannot listen for ${what} on ${host}:${port}: ${why}`));
-    };
+    const fail = (e: NodeJS.ErrnoException) => reject(refusal(e, what, host, port));
     server.once("error", fail);
     server.listen(port, host, () => {
       server.removeListener("error", fail);
+      resolve();
+    });
+  });
+}
+
+/** Binds a UDP socket, or rejects with one line as listen() does. */
+export function bindUdp(socket: Socket, port: number, host: string, what: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const fail = (e: NodeJS.ErrnoException) => reject(refusal(e, what, host, port));
+    socket.once("error", fail);
+    socket.bind(port, host, () => {
+      socket.removeListener("error", fail);
       resolve();
     });
   });

@@ -1,12 +1,13 @@
+import * as dgram from "node:dgram";
 import { EventEmitter } from "node:events";
 import * as http from "node:http";
 import mqtt from "mqtt";
-import type { EspruinoHttp, EspruinoMqtt, EspruinoMqttModule, HttpOptions, HttpRequest, HttpResponse, MqttPublish, Store, ToBytes } from "../../../thingsboard/ports.js";
+import type { DgramSocket, EspruinoDgram, EspruinoHttp, EspruinoMqtt, EspruinoMqttModule, HttpOptions, HttpRequest, HttpResponse, MqttPublish, Store, ToBytes } from "../../../thingsboard/ports.js";
 import { fromLatin1, toLatin1 } from "../latin1.js";
 
 /*
- * Host stand-ins with the shape of Espruino's `require("MQTT")` and
- * `require("http")`, over mqtt.js and node:http, so the device code (the
+ * Host stand-ins with the shape of Espruino's `require("MQTT")`,
+ * `require("http")` and `require("dgram")`, over mqtt.js, node:http and node:dgram, so the device code (the
  * ThingsBoard client and its transports) runs unchanged against real
  * servers. Payloads cross as binary strings, as on the board. `powered`
  * models the board losing power: nothing leaves it and nothing reaches it.
@@ -99,6 +100,54 @@ export function httpModule(p: Power = {}): EspruinoHttp {
       return r;
     },
     request: call,
+  };
+}
+
+/** A datagram's fate on the way: how many copies arrive (0: lost, 2: duplicated). */
+export type DatagramFate = (dir: "out" | "in", data: Buffer) => number;
+
+/** Espruino reads a datagram into its network chunk (536 bytes, or `recvBufferSize` if larger) after an 8-byte address header: the rest is cut off. */
+export const ESPRUINO_UDP_CHUNK = 536;
+const UDP_HEADER = 8;
+
+/**
+ * `require("dgram")`: a udp4 socket bound on its first send (as Espruino's
+ * is), which cuts datagrams longer than Espruino's read size as it does;
+ * `fate` loses or duplicates datagrams.
+ */
+export function dgramModule(p: Power & { fate?: DatagramFate } = {}): EspruinoDgram {
+  const on = () => !p.powered || p.powered();
+  const copies = (dir: "out" | "in", b: Buffer) => (p.fate ? p.fate(dir, b) : 1);
+  return {
+    createSocket: (type) => {
+      const asked = typeof type === "object" && type.recvBufferSize ? type.recvBufferSize : 0;
+      const max = Math.max(ESPRUINO_UDP_CHUNK, asked) - UDP_HEADER;
+      const s = dgram.createSocket("udp4");
+      const ev = new EventEmitter();
+      let open = true;
+      s.on("error", () => {});
+      s.on("message", (b, rinfo) => {
+        const cut = b.subarray(0, max);
+        for (let n = copies("in", b); n > 0 && on(); n--) ev.emit("message", toLatin1(cut), { address: rinfo.address, port: rinfo.port, size: cut.length });
+      });
+      const sock: DgramSocket = {
+        on: (event, fn) => {
+          ev.on(event, fn);
+        },
+        send: (data, offset, length, port, address) => {
+          if (!open || !on()) return;
+          const b = Buffer.from(data.substring(offset, offset + length), "latin1");
+          for (let n = copies("out", b); n > 0; n--) s.send(b, port, address);
+        },
+        close: () => {
+          if (!open) return;
+          open = false;
+          s.close();
+          ev.emit("close", "", { address: "", port: 0 });
+        },
+      };
+      return sock;
+    },
   };
 }
 

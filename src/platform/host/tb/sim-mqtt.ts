@@ -126,7 +126,7 @@ function onPublish(sim: TbSim, c: Client, conn: Conn, topic: string, payload: Bu
  * keys and values as transport.proto's KeyValueProto (1: key, 2: type,
  * 5: string_v), enough to be what such a profile sends: not JSON.
  */
-function encodeAttributes(sim: TbSim, msg: { [key: string]: unknown }): Uint8Array | string {
+export function encodeAttributes(sim: TbSim, msg: { [key: string]: unknown }): Uint8Array | string {
   if (sim.payloadType === "JSON") return JSON.stringify(msg);
   const out: number[] = [];
   const field = (tag: number, b: number[]) => out.push((tag << 3) | 2, b.length, ...b);

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { tbChecksum } from "./checksums.js";
+import { startSimCoap } from "./sim-coap.js";
 import { startSimHttp } from "./sim-http.js";
 import { startSimMqtt } from "./sim-mqtt.js";
 
@@ -24,12 +25,12 @@ export interface TbFaults {
   stallFrom?: number;
   /** This chunk's answer loses its last byte. */
   shortChunk?: number;
-  /** The next `count` HTTP chunk GETs are answered `status` (500: a server error or the per-device rate limit; 404: mid re-assignment). */
+  /** The next `count` HTTP or CoAP chunk GETs are answered `status` (500 / 5.00: a server error or the per-device rate limit; 404 / 4.04: mid re-assignment). */
   httpError?: { status: number; count: number };
 }
 
 export interface ChunkRequest {
-  via: "mqtt" | "http";
+  via: "mqtt" | "http" | "coap";
   requestId: number;
   chunk: number;
   size: number;
@@ -43,8 +44,8 @@ export const FW_ALL_KEYS = ["fw_title", "fw_version", "fw_ts", "fw_state", "fw_s
 
 /**
  * A stand-in for ThingsBoard's device API as far as firmware goes (one
- * device, one access token): MQTT on an in-process aedes broker and HTTP on
- * node:http, sharing the assignment, the telemetry log and the request log.
+ * device, one access token): MQTT on an in-process aedes broker, HTTP on
+ * node:http and CoAP on the npm coap server, sharing the assignment, the telemetry log and the request log.
  * Events: "telemetry" (values), "request" (ChunkRequest).
  */
 export class TbSim extends EventEmitter {
@@ -61,6 +62,7 @@ export class TbSim extends EventEmitter {
   requests: ChunkRequest[] = [];
   mqttPort = 0;
   httpPort = 0;
+  coapPort = 0;
   private closers_: (() => Promise<void>)[] = [];
 
   constructor(token: string) {
@@ -68,19 +70,23 @@ export class TbSim extends EventEmitter {
     this.token = token;
   }
 
-  static async start(o: { token: string; mqttPort?: number; httpPort?: number; host?: string }): Promise<TbSim> {
+  static async start(o: { token: string; mqttPort?: number; httpPort?: number; coapPort?: number; host?: string }): Promise<TbSim> {
     const sim = new TbSim(o.token);
-    const m = await startSimMqtt(sim, o.mqttPort || 0, o.host || "127.0.0.1");
-    let h: Awaited<ReturnType<typeof startSimHttp>>;
+    const host = o.host || "127.0.0.1";
+    const m = await startSimMqtt(sim, o.mqttPort || 0, host);
+    sim.mqttPort = m.port;
+    sim.closers_.push(m.close);
     try {
-      h = await startSimHttp(sim, o.httpPort || 0, o.host || "127.0.0.1");
+      const h = await startSimHttp(sim, o.httpPort || 0, host);
+      sim.httpPort = h.port;
+      sim.closers_.push(h.close);
+      const c = await startSimCoap(sim, o.coapPort || 0, host);
+      sim.coapPort = c.port;
+      sim.closers_.push(c.close);
     } catch (e) {
-      await m.close();
+      await sim.close();
       throw e;
     }
-    sim.mqttPort = m.port;
-    sim.httpPort = h.port;
-    sim.closers_ = [m.close, h.close];
     return sim;
   }
 
@@ -124,7 +130,7 @@ export class TbSim extends EventEmitter {
     this.emit("attributes", { deleted: FW_ALL_KEYS });
   }
 
-  /** The next HTTP chunk answer when `faults.httpError` is set (counted down), else undefined. */
+  /** The next HTTP or CoAP chunk answer when `faults.httpError` is set (counted down), else undefined. */
   httpFault(): number | undefined {
     const f = this.faults.httpError;
     if (!f || f.count <= 0) return undefined;
