@@ -32,17 +32,22 @@ export class Network {
   /** Radio frames lost so far, and frames carried. */
   lost = 0;
   carried = 0;
+  /** Probability of losing a radio frame (may change during a run). */
+  loss: number;
+  /** Sees every ZCL frame the device sends (before the radio may lose it) and every one the ZiGate sends. */
+  onZcl: (zcl: Uint8Array, fromDevice: boolean) => void = () => {};
   readonly decoder: XBeeDecoder;
   private enc_: XBeeEncoder;
 
   constructor(private o: NetworkOptions) {
+    this.loss = o.loss || 0;
     this.enc_ = new XBeeEncoder({ maxData: 300, sum: loopSum });
     this.decoder = new XBeeDecoder({ maxData: 300, sum: loopSum, onFrame: (d, n) => this.fromDevice_(d.slice(0, n)) });
     o.uart.onData((d) => this.decoder.feed(typeof d === "string" ? fromLatin1(d) : d));
   }
 
   private lose_(): boolean {
-    if (this.o.loss && (this.o.rand || Math.random)() < this.o.loss) {
+    if (this.loss && (this.o.rand || Math.random)() < this.loss) {
       this.lost++;
       return true;
     }
@@ -55,8 +60,9 @@ export class Network {
     const frameId = d[1];
     const cluster = (d[14] << 8) | d[15];
     const profile = (d[16] << 8) | d[17];
-    const lost = cluster !== CLUSTER_OTA || profile !== PROFILE_HA || this.lose_();
     const zcl = d.slice(20);
+    if (cluster === CLUSTER_OTA && profile === PROFILE_HA) this.onZcl(zcl, true);
+    const lost = cluster !== CLUSTER_OTA || profile !== PROFILE_HA || this.lose_();
     const c = this.o.clock;
     const ms = this.o.latencyMs === undefined ? 15 : this.o.latencyMs;
     c.setTimeout(() => {
@@ -72,6 +78,7 @@ export class Network {
 
   /** A ZCL frame from the ZiGate to the device (lost, or out of the XBee as 0x91 after the air time). */
   toDevice(zcl: Uint8Array): void {
+    this.onZcl(zcl, false);
     if (this.lose_()) return;
     const o = this.o;
     o.clock.setTimeout(() => {

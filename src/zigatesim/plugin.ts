@@ -1,6 +1,6 @@
 import type { Clock } from "../hal/clock.js";
 import type { Link } from "../hal/link.js";
-import { parseOtaFileHeader } from "../zigbee/otafile.js";
+import { type OtaFileHeader, parseOtaFileHeader } from "../zigbee/otafile.js";
 import { ST_ABORT, ST_INVALID_IMAGE, ST_SUCCESS, UPGRADE_WAIT } from "../zigbee/zcl.js";
 import { hex } from "./node.js";
 import {
@@ -34,6 +34,8 @@ export interface PluginOptions {
   upgrade?: "relative" | "absolute" | "wait";
   /** ms since 1970 for the ZCL times (the clock's now() by default). */
   wallClock?: () => number;
+  /** Load this into the ZiGate instead of the file's own header fields (a misconfigured plugin: the client must notice). */
+  header?: { manufacturer: number; imageType: number; fileVersion: number; size?: number };
   log?: (line: string) => void;
 }
 
@@ -59,13 +61,13 @@ export class ZiGatePlugin {
   private waiting_: { type: number; tries: number; timer: unknown; payload: Uint8Array; then: () => void } | undefined;
   private paused_ = false;
   private wrong_ = 0;
-  private hdr_: { manufacturer: number; imageType: number; fileVersion: number };
+  private hdr_: { manufacturer: number; imageType: number; fileVersion: number; size?: number };
 
   constructor(o: PluginOptions) {
     this.o_ = o;
     const r = parseOtaFileHeader(o.file, Math.min(o.file.length, 69));
-    if (!r.header) throw new Error("not a Zigbee OTA file (mkimage --zigbee-manufacturer makes one)");
-    this.hdr_ = r.header;
+    if (!r.header && !o.header) throw new Error("not a Zigbee OTA file (mkimage --zigbee-manufacturer makes one)");
+    this.hdr_ = o.header || (r.header as OtaFileHeader);
     this.decoder = new ZiGateDecoder((f) => this.frame_(f));
     o.link.onData((d) => this.decoder.feed(d as Uint8Array));
   }
@@ -76,7 +78,7 @@ export class ZiGatePlugin {
     const h = this.hdr_;
     // addrMode 2, addr 0x0000, then the OTA header fields big-endian (0x0500 layout: reference/zigbee-ota.md).
     const w = new BE().u8(2).u16(0).u32(0x0beef11e).u16(0x0100).u16(f[6] | (f[7] << 8)).u16(f[8] | (f[9] << 8))
-      .u16(h.manufacturer).u16(h.imageType).u32(h.fileVersion).u16(f[18] | (f[19] << 8)).raw(f.subarray(20, 52)).u32(f.length);
+      .u16(h.manufacturer).u16(h.imageType).u32(h.fileVersion).u16(f[18] | (f[19] << 8)).raw(f.subarray(20, 52)).u32(h.size || f.length);
     const fc = f[8];
     w.u8(fc & 1 ? f[56] : 0);
     const destAt = 56 + (fc & 1 ? 1 : 0);
@@ -129,7 +131,8 @@ export class ZiGatePlugin {
 
   /** 0x8501: seq, srcEp, cluster, addrMode, addr, IEEE, offset, version, type, manufacturer, delay, maxData, fc (+ LQI). */
   private block_(p: Uint8Array): void {
-    if (this.state !== "serving") return;
+    // Served after the upgrade too: a device that rolled back may ask again.
+    if (this.state !== "serving" && this.state !== "upgrading") return;
     const o = this.o_;
     const seq = p[0];
     const ep = p[1];

@@ -39,11 +39,14 @@ export interface ZigbeeRigOptions {
   /** Radio frames lost, each way (0..1), and the seed. */
   radioLoss?: number;
   seed?: number;
-  /** Reset the board once this many bytes of the file have been served. */
-  resetAt?: number;
+  /** The image inside `file`, when the file is damaged so that it cannot be found. */
+  image?: Uint8Array;
   plugin?: Partial<PluginOptions>;
   /** The factory image's version ("1.0.0") and the running app's extra OTA.zigbee options. */
   factoryVersion?: string;
+  /** The device's own manufacturer code and image type (default: the file's). */
+  manufacturer?: number;
+  imageType?: number;
   extra?: string;
   log?: (line: string) => void;
   onBoot?: (b: BootInfo) => void;
@@ -65,6 +68,9 @@ export interface ZigbeeRig {
   version: string;
   fileVersion: number;
   resets: number;
+  /** The two serial links (host <-> ZiGate, device <-> XBee): a wire can be set on them to watch the bytes. */
+  serial: LinkPair;
+  uart: LinkPair;
 }
 
 /**
@@ -73,12 +79,12 @@ export interface ZigbeeRig {
  * the built zigbee bundle (factory image v1.0.0 of the file's type) on emulated flash.
  */
 export function zigbeeRig(o: ZigbeeRigOptions): ZigbeeRig {
-  const fh = parseOtaFileHeader(o.file, Math.min(o.file.length, 69)).header;
+  // A damaged file (the refusal tests) names its image in `image`, and the plugin's `header` what the ZiGate loads.
+  const fh = parseOtaFileHeader(o.file, Math.min(o.file.length, 69)).header || (o.plugin && o.plugin.header);
   const where = upgradeImageOf(o.file);
-  if (!fh || !where) throw new Error("not a Zigbee OTA file with an upgrade image (mkimage --zigbee-manufacturer makes one)");
-  const img = o.file.subarray(where.offset, where.offset + where.length);
-  const h = parseHeader(img, crc32).info;
-  if (!h) throw new Error("the upgrade image (tag 0) is not an espruino-ota image");
+  const img = o.image || (where ? o.file.subarray(where.offset, where.offset + where.length) : undefined);
+  const h = img ? parseHeader(img, crc32).info : undefined;
+  if (!fh || !h) throw new Error("not a Zigbee OTA file with an espruino-ota image in tag 0 (mkimage --zigbee-manufacturer makes one)");
   const board = loadBoard(o.board || "linux");
   const baud = o.baud || 115200;
   const clock = new FakeClock();
@@ -88,7 +94,7 @@ export function zigbeeRig(o: ZigbeeRigOptions): ZigbeeRig {
   // host <-> ZiGate, and device <-> XBee.
   const serial = new LinkPair({ clock: clock, baud: baud });
   const uart = new LinkPair({ clock: clock, baud: baud });
-  const app = bundle(board.key, "zigbee") + "\n" + zigbeeApp({ manufacturer: fh.manufacturer, imageType: fh.imageType, baud: baud, extra: o.extra });
+  const app = bundle(board.key, "zigbee") + "\n" + zigbeeApp({ manufacturer: o.manufacturer === undefined ? fh.manufacturer : o.manufacturer, imageType: o.imageType === undefined ? fh.imageType : o.imageType, baud: baud, extra: o.extra });
   installFactory(flash, board, buildImage({ board: board.id, type: h.type, version: o.factoryVersion || "1.0.0", build: "factory", payload: new TextEncoder().encode(app) }), 0);
   const events: ZigbeeRig["events"] = [];
   const queries: number[] = [];
@@ -110,7 +116,7 @@ export function zigbeeRig(o: ZigbeeRigOptions): ZigbeeRig {
   const plugin = new ZiGatePlugin({ link: hostEnd, clock: clock, file: o.file, device: DEVICE, log: log, ...o.plugin });
   const rig: ZigbeeRig = {
     clock: clock, board: board, flash: flash, device: device, plugin: plugin, node: node, network: network, events: events, queries: queries,
-    version: h.version, fileVersion: fh.fileVersion, resets: 0,
+    version: h.version, fileVersion: fh.fileVersion, resets: 0, serial: serial, uart: uart,
   };
   device.powerOn();
   return rig;

@@ -32,7 +32,7 @@ export interface ZigbeeClientOptions {
   queryEveryMs?: number;
   /** First query this long after start (default 5 s). */
   firstQueryMs?: number;
-  /** How long an answer may take (default 3 s); lost ones are asked again `tries` times (default 6) with a doubling pause from `backoffMs` (default 500 ms, at most 8 s). */
+  /** How long an answer may take (default 3 s); lost ones are asked again, `tries` in all (default 8), with a doubling pause from `backoffMs` (default 500 ms, at most 8 s). */
   responseMs?: number;
   tries?: number;
   backoffMs?: number;
@@ -188,7 +188,7 @@ export class ZigbeeClient {
   }
 
   private maxTries_(): number {
-    return this.o_.tries || 6;
+    return this.o_.tries || 8;
   }
 
   private query_(): void {
