@@ -76,7 +76,7 @@ export async function runZigateSim(p: Parsed): Promise<number> {
       plugin: plugin, log: (l) => (l.includes("block @") || l.startsWith("zigate: query") ? undefined : bar.log(l)),
       onBoot: (b) => bar.log(`board: power on -> slot ${b.slot} v${b.version} (reason ${b.reason})`),
       onEvent: (n, a, b) => {
-        if (n === "progress" || n === "retry" || n === "bad-block" || n === "element") return;
+        if (n === "progress" || n === "retry" || n === "bad-block" || n === "element" || n === "tx-fail") return;
         bar.log("board: " + n + " " + (a === undefined ? "" : a) + (b === undefined ? "" : " " + b));
       },
     });
