@@ -1,4 +1,3 @@
-import type { Clock } from "../hal/clock.js";
 import type { Link } from "../hal/link.js";
 import { faultyLink, parseFaults, type Faults } from "../ncpsim/faults.js";
 import { loadBoard } from "../platform/host/boards.js";
@@ -11,25 +10,11 @@ import { OTA_HEADER_MAX, parseOtaFileHeader, upgradeImageOf } from "../zigbee/ot
 import { Network } from "../zigatesim/network.js";
 import { hex, ZiGateNode } from "../zigatesim/node.js";
 import { ZiGatePlugin, type PluginOptions } from "../zigatesim/plugin.js";
-import { DEVICE, runsConfirmed, zigbeeRig } from "../zigatesim/run.js";
+import { DEVICE, memoryPair, runsConfirmed, zigbeeRig } from "../zigatesim/run.js";
 import { CliError, UsageError, type Parsed } from "./args.js";
 import { boardOfImage } from "./ncpsim.js";
 import { readInput } from "./image-check.js";
 import { Progress } from "./progress.js";
-
-/** Two ends of an in-memory wire on a real clock (host <-> ZiGate when the board is on a port). */
-function directPair(clock: Clock): [Link, Link] {
-  const h: ((d: Uint8Array) => void)[] = [() => {}, () => {}];
-  const end = (i: number): Link => ({
-    write: (b) => {
-      const c = new Uint8Array(b);
-      clock.setTimeout(() => h[1 - i](c), 0);
-    },
-    onData: (f) => (h[i] = f as (d: Uint8Array) => void),
-    setBaud: () => {},
-  });
-  return [end(0), end(1)];
-}
 
 /** `zigate-sim`: serves a Zigbee OTA file as a ZiGate would, to the in-process bundle or a board on a port. */
 export async function runZigateSim(p: Parsed): Promise<number> {
@@ -112,7 +97,7 @@ export async function runZigateSim(p: Parsed): Promise<number> {
   }
   const clock = realClock;
   const uart: Link = uartFaults ? faultyLink(port, uartFaults, clock) : port;
-  const [hostEnd0, zigateEnd] = directPair(clock);
+  const [hostEnd0, zigateEnd] = memoryPair(clock);
   const hostEnd = serialFaults ? faultyLink(hostEnd0, serialFaults, clock) : hostEnd0;
   const bar = new Progress(process.stdout, file.length, () => clock.now());
   const log = (l: string) => (l.includes("block @") ? undefined : bar.log(l));

@@ -1,5 +1,6 @@
 import { espruinoBin, findSocat } from "./interpreter.js";
 import { runE2E } from "./run.js";
+import { runZigbeeE2E } from "./zigbee.js";
 
 /** `npm run e2e`: the whole update, reboot, confirm and rollback on Espruino's Linux interpreter. Skips (exit 0) without one. */
 async function main(): Promise<number> {
@@ -12,6 +13,8 @@ async function main(): Promise<number> {
   }
   const r = await runE2E({ bin: espruinoBin().bin!, socat: findSocat()!, verbose: verbose, keep: keep, log: (l) => console.log("e2e: " + l) });
   console.log("e2e: passed in " + r.seconds.toFixed(1) + " s (" + r.boots.length + " power-ons; v2 at " + Math.round(r.bytesPerSecond) + " B/s over the pty)");
+  const z = await runZigbeeE2E({ bin: espruinoBin().bin!, socat: findSocat()!, verbose: verbose, keep: keep, log: (l) => console.log("e2e zigbee: " + l) });
+  console.log("e2e zigbee: passed in " + z.seconds.toFixed(1) + " s (" + z.boots.length + " power-ons, resumed at " + z.resumedAt + " B; " + Math.round(z.bytesPerSecond) + " B/s over the pty)");
   return 0;
 }
 

@@ -1,6 +1,7 @@
 import { parseHeader } from "../core/header.js";
 import { BootRecord } from "../core/record.js";
 import { confirmedSlot, onTrial } from "../core/state.js";
+import type { Clock } from "../hal/clock.js";
 import type { Link } from "../hal/link.js";
 import { BundleBoard, type BootInfo } from "../ncpsim/bundle-board.js";
 import { faultyLink, type Faults } from "../ncpsim/faults.js";
@@ -166,4 +167,18 @@ export function requireFileVersion(version: string): number {
   const v = fileVersionOf(version);
   if (v < 0) throw new Error("version " + JSON.stringify(version) + " has no Zigbee file version: use a.b.c[.d] (each 0-255) or give --zigbee-file-version");
   return v;
+}
+
+/** Two ends of an in-memory wire on any clock (host <-> ZiGate when the board is real: on a port, or the interpreter over a pty). */
+export function memoryPair(clock: Clock): [Link, Link] {
+  const h: ((d: Uint8Array) => void)[] = [() => {}, () => {}];
+  const end = (i: number): Link => ({
+    write: (b) => {
+      const c = new Uint8Array(b);
+      clock.setTimeout(() => h[1 - i](c), 0);
+    },
+    onData: (f) => void (h[i] = f as (d: Uint8Array) => void),
+    setBaud: () => {},
+  });
+  return [end(0), end(1)];
 }
