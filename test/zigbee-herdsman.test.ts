@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { createRequire } from "node:module";
-import { parseOtaHeader, parseOtaImage, Zcl } from "zigbee-herdsman";
+import { parseOtaHeader, parseOtaImage, setLogger, Zcl } from "zigbee-herdsman";
 import { runZigbee, zigbeeRig } from "../src/zigatesim/run.js";
 import { encodeZiGate, MSG_BLOCK_REQUEST, MSG_UPGRADE_END_REQUEST, ZiGateDecoder, be16, be32 } from "../src/zigatesim/zigate.js";
 import { buildOtaFile, fileVersionOf, OTA_HEADER_MAX, parseOtaFileHeader, upgradeImageOf } from "../src/zigbee/otafile.js";
@@ -15,6 +15,10 @@ const HFrame = require("zigbee-herdsman/dist/adapter/zigate/driver/frame.js").de
   readMsgCode(): number; readMsgLength(): number; readChecksum(): number; calcChecksum(): number; readRSSI(): number; msgPayloadBytes: Buffer;
 };
 const isValidFrame = require("zigbee-herdsman/dist/adapter/zigate/driver/frame.js").default.isValid as (b: Buffer) => boolean;
+
+// herdsman logs every frame it parses at debug level: quiet.
+const quiet = () => {};
+setLogger({ debug: quiet, info: quiet, warning: quiet, error: quiet });
 
 const t = suite("cross-check against zigbee-herdsman: ZiGate frames, ZCL OTA payloads, OTA file headers");
 
