@@ -3,6 +3,7 @@ import * as assert from "uvu/assert";
 import { runsConfirmed, runZigbee, zigbeeRig, type ZigbeeRigOptions } from "../src/zigatesim/run.js";
 import { decodeToServer, newZclOta, CMD_BLOCK_REQ, CMD_END_REQ, ST_ABORT } from "../src/zigbee/zcl.js";
 import { zigbeeFile, zigbeeImage } from "./support/zigbee.js";
+import { ZF_ROLLED_BACK } from "../src/zigbee/otafile.js";
 
 const t = suite("Zigbee OTA: the built zigbee bundle fetches a file from the ZiGate rig, under faults");
 
@@ -123,5 +124,19 @@ for (const mode of ["absolute", "wait"] as const) {
     assert.ok(names.includes("confirmed"));
   });
 }
+
+t("an image that never confirms: trial boots, rollback; the rolled-back file version is not fetched again (ROLLED_BACK)", () => {
+  const bad = zigbeeFile(zigbeeImage({ version: "1.2.0", extra: ",autoConfirm:false" }), "1.2.0");
+  const x = zigbeeRig({ file: bad, extra: ",queryEvery:600" });
+  x.plugin.start();
+  x.clock.runUntil(() => x.device.boots.some((b) => b.reason === 2), 3_600_000);
+  const back = x.device.running!;
+  assert.equal([back.slot, back.reason, back.version], [0, 2, "1.0.0"], "rolled back");
+  const before = x.plugin.requests;
+  x.clock.advance(3 * 600_000);
+  assert.is(x.plugin.requests, before, "no block asked for after the rollback");
+  const refusals = x.events.filter((e) => e.name === "offer" && e.a === ZF_ROLLED_BACK);
+  assert.ok(refusals.length >= 2, "each query's offer refused: " + refusals.length);
+});
 
 t.run();

@@ -1,5 +1,5 @@
 import { E_CHUNK_CRC, E_FLASH, E_OFFSET, E_RECORD, E_STATE, E_TRIAL_ACTIVE, E_WRITE_VERIFY, OK } from "../core/errors.js";
-import { fileVersionOf, ELEMENT_HEAD, OTA_HEADER_MAX, OTA_HEADER_MIN, parseOtaFileHeader, tagAction, ZF_FILE_VERSION, ZF_HARDWARE, ZF_IMAGE_TYPE, ZF_IMAGE_VERSION, ZF_MANUFACTURER, ZF_NO_UPGRADE_IMAGE, ZF_SIZE, ZF_TWO_IMAGES, ZF_UNKNOWN_TAG } from "./otafile.js";
+import { fileVersionOf, ELEMENT_HEAD, OTA_HEADER_MAX, OTA_HEADER_MIN, parseOtaFileHeader, tagAction, ZF_FILE_VERSION, ZF_HARDWARE, ZF_IMAGE_TYPE, ZF_IMAGE_VERSION, ZF_MANUFACTURER, ZF_NO_UPGRADE_IMAGE, ZF_ROLLED_BACK, ZF_SIZE, ZF_TWO_IMAGES, ZF_UNKNOWN_TAG } from "./otafile.js";
 import type { ResumableSession } from "../core/resume.js";
 import { IDLE, RECEIVING, STAGED } from "../core/session.js";
 import type { Clock } from "../hal/clock.js";
@@ -26,6 +26,8 @@ export interface ZigbeeClientOptions {
   hardwareVersion?: number;
   /** The running image's type and version (its file version: fileVersionOf(version), 0 when it has none). */
   firmware: { type: string; version: string };
+  /** The file version of an image the boot stub rolled back (not fetched again), or undefined. */
+  rolledBack?: number;
   /** Largest block asked for (default 64: fits one Zigbee frame). */
   maxData?: number;
   /** Query Next Image every this many ms (default 24 h; 0 = only at start and on Image Notify). */
@@ -285,6 +287,7 @@ export class ZigbeeClient {
     if (m.manufacturer !== o.manufacturer) code = ZF_MANUFACTURER;
     else if (m.imageType !== o.imageType) code = ZF_IMAGE_TYPE;
     else if (!(m.fileVersion > this.current_)) code = ZF_FILE_VERSION;
+    else if (m.fileVersion === o.rolledBack) code = ZF_ROLLED_BACK;
     else if (m.size < OTA_HEADER_MIN + ELEMENT_HEAD + 128 || m.size > this.maxFile_()) code = ZF_SIZE;
     this.event_("offer", code, m.size);
     if (code) {

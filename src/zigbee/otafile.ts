@@ -29,10 +29,12 @@ export const ZF_TWO_IMAGES = 72;
 export const ZF_UNKNOWN_TAG = 73;
 export const ZF_IMAGE_VERSION = 74;
 export const ZF_HARDWARE = 75;
+export const ZF_ROLLED_BACK = 76;
 
 export const ZF_NAMES: { [code: number]: string } = {
   64: "FILE_ID", 65: "HEADER_VERSION", 66: "HEADER_LENGTH", 67: "MANUFACTURER", 68: "IMAGE_TYPE", 69: "FILE_VERSION",
   70: "FILE_SIZE", 71: "NO_UPGRADE_IMAGE", 72: "TWO_UPGRADE_IMAGES", 73: "UNKNOWN_TAG", 74: "IMAGE_VERSION", 75: "HARDWARE_VERSION",
+  76: "ROLLED_BACK",
 };
 
 export interface OtaFileHeader {

@@ -5,7 +5,10 @@ import type { Link } from "../hal/link.js";
 import type { System } from "../hal/system.js";
 import type { Layout } from "../core/layout.js";
 import { trialReason } from "../boot/decide.js";
-import { BootRecord } from "../core/record.js";
+import { HEADER_SIZE, parseHeader } from "../core/header.js";
+import { BootRecord, FLAG_ROLLED_BACK, recordCrc } from "../core/record.js";
+import { confirmedSlot } from "../core/state.js";
+import { fileVersionOf } from "./otafile.js";
 import { ResumableSession } from "../core/resume.js";
 import { ZigbeeClient, type ZStore } from "./client.js";
 import type { ZclLink } from "./link.js";
@@ -53,10 +56,26 @@ export function startZigbee(o: ZigbeeStartOptions): ZigbeeClient {
   });
   const zcl = o.zcl || new XBeeZclLink({ link: o.link as Link, sum: o.sum, text: o.text });
   const slots = o.layout.slots;
+  // After a rollback (the record's flag, kept until the next finish) the image that failed may still be in the
+  // other slot: it is, when its payload reads back with the CRC-32 the record kept for that slot at its finish
+  // (a download started since then has overwritten it, and that one must not be refused).
+  let rolledBack: number | undefined;
+  try {
+    const st = session.bootState();
+    const other = st.valid ? 1 - confirmedSlot(st) : -1;
+    const kept = other >= 0 && st.flags & FLAG_ROLLED_BACK ? recordCrc(st, other) : undefined;
+    if (kept !== undefined) {
+      const at = slots[other].address;
+      const h = parseHeader(o.flash.read(HEADER_SIZE, at), o.digest.crc32).info;
+      if (h && h.payloadLength <= slots[other].size - HEADER_SIZE && o.digest.crc32Flash(at + HEADER_SIZE, h.payloadLength) === kept) rolledBack = fileVersionOf(h.version);
+    }
+  } catch (e) {
+    rolledBack = undefined;
+  }
   const client = new ZigbeeClient({
     link: zcl, session: session, clock: o.clock, crc32: o.digest.crc32, slotSize: Math.max(slots[0].size, slots[1].size),
     manufacturer: o.manufacturer, imageType: o.imageType, hardwareVersion: o.hardwareVersion,
-    firmware: { type: b.type, version: b.version }, maxData: maxData, queryEveryMs: o.queryEveryMs, firstQueryMs: o.firstQueryMs,
+    firmware: { type: b.type, version: b.version }, rolledBack: rolledBack, maxData: maxData, queryEveryMs: o.queryEveryMs, firstQueryMs: o.firstQueryMs,
     responseMs: o.responseMs, tries: o.tries, backoffMs: o.backoffMs, checkpointEvery: o.checkpointEvery, store: o.store,
     trial: trialReason(b.reason), confirm: o.confirm, reboot: () => o.system.reboot(), random: o.random, onEvent: o.onEvent,
   });
