@@ -30,6 +30,8 @@ export interface ZigbeeClientOptions {
   rolledBack?: number;
   /** Largest block asked for (default 64: fits one Zigbee frame). */
   maxData?: number;
+  /** Bytes handed to the session at a time (default 1024; at most the session's chunkMax). */
+  chunkSize?: number;
   /** Query Next Image every this many ms (default 24 h; 0 = only at start and on Image Notify). */
   queryEveryMs?: number;
   /** First query this long after start (default 5 s). */
@@ -117,6 +119,9 @@ export class ZigbeeClient {
   private len_ = 0;
   private nextCheckpoint_ = 0;
   private versionChecked_ = false;
+  // Blocks of tag 0 not yet handed to the session.
+  private buf_: Uint8Array;
+  private held_ = 0;
   private endStatus_ = 0;
   private queryTimer_: unknown;
   /** A checkpoint may be stored (unknown at power-on: assume so). */
@@ -127,6 +132,7 @@ export class ZigbeeClient {
     this.out_ = new Uint8Array(32);
     this.in_ = Z.newZclOta();
     this.head_ = new Uint8Array(OTA_HEADER_MAX);
+    this.buf_ = new Uint8Array(o.chunkSize || 1024);
     const v = fileVersionOf(o.firmware.version);
     this.current_ = v < 0 ? 0 : v;
     o.link.listen((b, n) => this.zcl_(b, n), () => this.failed_());
@@ -332,8 +338,8 @@ export class ZigbeeClient {
       off = this.metaAt_ + this.metaHave_;
       want = this.metaNeed_ - this.metaHave_;
     } else {
-      off = this.base_ + this.o_.session.received;
-      want = this.len_ - this.o_.session.received;
+      off = this.base_ + this.o_.session.received + this.held_;
+      want = this.len_ - this.o_.session.received - this.held_;
     }
     if (want > max) want = max;
     this.at = off;
@@ -365,7 +371,7 @@ export class ZigbeeClient {
     }
     const d = m.data as Uint8Array;
     const n = d.length;
-    const want = this.state === S_META ? this.metaNeed_ - this.metaHave_ : this.len_ - this.o_.session.received;
+    const want = this.state === S_META ? this.metaNeed_ - this.metaHave_ : this.len_ - this.o_.session.received - this.held_;
     // Another image, another place, or more than asked for: unusable, as if lost (asked again on the timer).
     if (m.manufacturer !== this.mfr_ || m.imageType !== this.type_ || m.fileVersion !== this.ver_ || m.offset !== this.at ||
         n === 0 || n > (this.o_.maxData || 64) || n > want) {
@@ -384,9 +390,22 @@ export class ZigbeeClient {
     this.data_(d);
   }
 
+  /**
+   * Blocks collect in a chunk-sized buffer (one `set` each) and go to the
+   * session a chunk at a time: one CRC-32, one flash write and one read-back
+   * per chunk instead of per 64-byte block. Bytes held here are lost with a
+   * reset and simply asked for again (the checkpoint counts flash only).
+   */
   private data_(d: Uint8Array): void {
     const s = this.o_.session;
-    const code = s.write(s.received, d, this.o_.crc32(d));
+    const b = this.buf_;
+    b.set(d, this.held_);
+    this.held_ += d.length;
+    this.at = this.base_ + s.received + this.held_;
+    if (this.held_ < b.length && s.received + this.held_ < this.len_) return this.request_();
+    const chunk = b.subarray(0, this.held_);
+    this.held_ = 0;
+    const code = s.write(s.received, chunk, this.o_.crc32(chunk));
     if (code !== OK) {
       if (s.state === RECEIVING && (code === E_OFFSET || code === E_CHUNK_CRC)) return this.request_();
       return this.refuse_(code);
@@ -464,6 +483,7 @@ export class ZigbeeClient {
     this.base_ = base;
     this.len_ = len;
     this.versionChecked_ = false;
+    this.held_ = 0;
     const offer = { size: len, type: o.firmware.type, version: "" };
     const p = this.loadProgress_();
     let code = -1;

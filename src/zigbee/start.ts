@@ -30,6 +30,8 @@ export interface ZigbeeStartOptions {
   imageType: number;
   hardwareVersion?: number;
   maxData?: number;
+  /** Blocks gathered before each session write (the board's chunk size). */
+  chunkSize?: number;
   queryEveryMs?: number;
   firstQueryMs?: number;
   responseMs?: number;
@@ -47,10 +49,11 @@ export interface ZigbeeStartOptions {
 export function startZigbee(o: ZigbeeStartOptions): ZigbeeClient {
   const b = o.boot;
   const maxData = o.maxData || 64;
+  const chunk = o.chunkSize || 1024;
   const session = new ResumableSession({
     flash: o.flash, digest: o.digest, layout: o.layout, running: b.slot,
     record: new BootRecord({ flash: o.flash, crc32: o.digest.crc32, banks: o.layout.banks }),
-    firmware: { type: b.type, version: b.version }, chunkMax: maxData, now: () => o.clock.now(),
+    firmware: { type: b.type, version: b.version }, chunkMax: chunk, now: () => o.clock.now(),
     // WAIT_FOR_DATA may pause a transfer for long; the client has its own limits.
     stallMs: 1e12,
   });
@@ -75,7 +78,7 @@ export function startZigbee(o: ZigbeeStartOptions): ZigbeeClient {
   const client = new ZigbeeClient({
     link: zcl, session: session, clock: o.clock, crc32: o.digest.crc32, slotSize: Math.max(slots[0].size, slots[1].size),
     manufacturer: o.manufacturer, imageType: o.imageType, hardwareVersion: o.hardwareVersion,
-    firmware: { type: b.type, version: b.version }, rolledBack: rolledBack, maxData: maxData, queryEveryMs: o.queryEveryMs, firstQueryMs: o.firstQueryMs,
+    firmware: { type: b.type, version: b.version }, rolledBack: rolledBack, maxData: maxData, chunkSize: chunk, queryEveryMs: o.queryEveryMs, firstQueryMs: o.firstQueryMs,
     responseMs: o.responseMs, tries: o.tries, backoffMs: o.backoffMs, checkpointEvery: o.checkpointEvery, store: o.store,
     trial: trialReason(b.reason), confirm: o.confirm, reboot: () => o.system.reboot(), random: o.random, onEvent: o.onEvent,
   });

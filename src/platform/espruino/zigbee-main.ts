@@ -66,7 +66,7 @@ global.OTA = {
     sum: (b) => E.sum(b), text: (b) => E.toString(b),
     flash: flash, digest: digest, layout: layout, boot: boot,
     clock: { now: () => getTime() * 1000, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h) },
-    manufacturer: opt.manufacturer, imageType: opt.imageType, hardwareVersion: opt.hardwareVersion, maxData: opt.maxData,
+    manufacturer: opt.manufacturer, imageType: opt.imageType, hardwareVersion: opt.hardwareVersion, maxData: opt.maxData, chunkSize: BOARD.chunkSize,
     queryEveryMs: opt.queryEvery === undefined ? undefined : opt.queryEvery * 1000, store: store,
     confirm: opt.autoConfirm === false ? undefined : confirm,
     system: espruinoSystem,
