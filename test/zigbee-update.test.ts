@@ -125,6 +125,13 @@ for (const mode of ["absolute", "wait"] as const) {
   });
 }
 
+t("Upgrade End never answered: asked 8 times, then the staged image is applied anyway", () => {
+  const { res, x, sent } = run({ plugin: { noEndResponse: true } });
+  assert.ok(res.completed, res.outcome);
+  assert.is(sent.filter((s) => s.cmd === CMD_END_REQ && s.status === 0).length, 8);
+  assert.ok(x.events.some((e) => e.name === "upgrade" && e.b === 1));
+});
+
 t("an image that never confirms: trial boots, rollback; the rolled-back file version is not fetched again (ROLLED_BACK)", () => {
   const bad = zigbeeFile(zigbeeImage({ version: "1.2.0", extra: ",autoConfirm:false" }), "1.2.0");
   const x = zigbeeRig({ file: bad, extra: ",queryEvery:600" });

@@ -32,6 +32,8 @@ export interface PluginOptions {
   wrongAt?: { offset: number; what: "offset" | "size" | "version"; times?: number };
   /** Upgrade End Response: "relative" (currentTime 0, upgradeTime 2 s), "absolute" (now + 2 s), "wait" (0xFFFFFFFF, then after 5 s a relative 1 s). */
   upgrade?: "relative" | "absolute" | "wait";
+  /** Never answer 0x8503 (a server that forgets the device after the transfer). */
+  noEndResponse?: boolean;
   /** ms since 1970 for the ZCL times (the clock's now() by default). */
   wallClock?: () => number;
   /** Load this into the ZiGate instead of the file's own header fields (a misconfigured plugin: the client must notice). */
@@ -192,6 +194,11 @@ export class ZiGatePlugin {
       return this.fail_("the device ended with " + name);
     }
     this.served = o.file.length;
+    if (o.noEndResponse) {
+      this.state = "upgrading";
+      this.outcome = "upgrade end SUCCESS, not answered";
+      return this.log_("upgrade end request: SUCCESS; not answered (on purpose)");
+    }
     const now = zclTime((o.wallClock || (() => o.clock.now()))());
     const mode = o.upgrade || "relative";
     const send = (current: number, upgrade: number) => o.link.write(encodeZiGate(CMD_UPGRADE_END_RESPONSE,

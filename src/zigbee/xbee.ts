@@ -111,7 +111,8 @@ export class XBeeDecoder {
   /** `onFrame` gets the frame data (API identifier first), valid during the call only. */
   constructor(o: { maxData: number; sum: ByteSum; text?: ByteText; onFrame: (data: Uint8Array, n: number) => void }) {
     this.f_ = new Uint8Array(o.maxData + 3);
-    this.raw_ = new Uint8Array(2 * (o.maxData + 4) + 64);
+    // Room for a whole frame escaped, and for a Serial piece that brings several frames at once.
+    this.raw_ = new Uint8Array(Math.max(2 * (o.maxData + 4) + 64, 512));
     this.sum_ = o.sum;
     this.text_ = o.text;
     this.on_ = o.onFrame;
