@@ -119,6 +119,9 @@ export class ZigbeeClient {
   private len_ = 0;
   private nextCheckpoint_ = 0;
   private versionChecked_ = false;
+  // The last Image Block Request (its minBlockPeriod; -1: build it whole next time).
+  private req_: Uint8Array;
+  private reqPeriod_ = -1;
   // Blocks of tag 0 not yet handed to the session.
   private buf_: Uint8Array;
   private held_ = 0;
@@ -133,6 +136,7 @@ export class ZigbeeClient {
     this.in_ = Z.newZclOta();
     this.head_ = new Uint8Array(OTA_HEADER_MAX);
     this.buf_ = new Uint8Array(o.chunkSize || 1024);
+    this.req_ = new Uint8Array(19);
     const v = fileVersionOf(o.firmware.version);
     this.current_ = v < 0 ? 0 : v;
     o.link.listen((b, n) => this.zcl_(b, n), () => this.failed_());
@@ -303,6 +307,7 @@ export class ZigbeeClient {
     this.mfr_ = m.manufacturer;
     this.type_ = m.imageType;
     this.ver_ = m.fileVersion;
+    this.reqPeriod_ = -1;
     this.fileSize = m.size;
     this.seenImage_ = false;
     this.minPeriod_ = 0;
@@ -343,7 +348,19 @@ export class ZigbeeClient {
     }
     if (want > max) want = max;
     this.at = off;
-    this.send_(Z.encodeBlockReq(this.out_, this.nextTsn_(), this.mfr_, this.type_, this.ver_, off, want, this.minPeriod_));
+    // The request of a download differs from the last only in TSN, offset, size and (after a WAIT_FOR_DATA) period.
+    const r = this.req_;
+    const tsn = this.nextTsn_();
+    if (this.reqPeriod_ !== this.minPeriod_) {
+      Z.encodeBlockReq(r, tsn, this.mfr_, this.type_, this.ver_, off, want, this.minPeriod_);
+      this.reqPeriod_ = this.minPeriod_;
+    } else {
+      r[1] = tsn;
+      Z.put32le(r, 12, off);
+      r[16] = want;
+    }
+    this.lastReq_ = o.clock.now();
+    o.link.send(r, 19);
     this.arm_(o.responseMs || 3000, () => this.silence_());
   }
 

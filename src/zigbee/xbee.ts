@@ -24,7 +24,10 @@ export type ByteSum = (b: Uint8Array) => number;
 /** The bytes as a String, a char a byte (the device's E.toString), for fast scans; undefined: the typed array's indexOf. */
 export type ByteText = ((b: Uint8Array) => string) | undefined;
 
-const SPECIAL = [XB_START, XB_ESC, XB_XON, XB_XOFF];
+const C_START = "\x7e";
+const C_ESC = "\x7d";
+const C_XON = "\x11";
+const C_XOFF = "\x13";
 
 /** Host-side sum (tests, the simulator). */
 export function loopSum(b: Uint8Array): number {
@@ -33,32 +36,40 @@ export function loopSum(b: Uint8Array): number {
   return s;
 }
 
-function finder(b: Uint8Array, text: ByteText): (v: number, from: number) => number {
-  if (text) {
-    const s = text(b);
-    return (v, from) => s.indexOf(String.fromCharCode(v), from);
-  }
-  return (v, from) => b.indexOf(v, from);
+/** Host-side text (Node): the bytes as a latin1 String. The device passes E.toString. */
+function loopText(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, Array.prototype.slice.call(b.subarray(i, i + 4096)) as number[]);
+  return s;
+}
+
+/** Where the next of the four special bytes is in s from `i` (n when none): four built-in scans, no per-byte JavaScript. */
+function nextSpecial(s: string, i: number, n: number): number {
+  let j = n;
+  let k = s.indexOf(C_START, i);
+  if (k >= 0 && k < j) j = k;
+  k = s.indexOf(C_ESC, i);
+  if (k >= 0 && k < j) j = k;
+  k = s.indexOf(C_XON, i);
+  if (k >= 0 && k < j) j = k;
+  k = s.indexOf(C_XOFF, i);
+  if (k >= 0 && k < j) j = k;
+  return j;
 }
 
 /** Escapes src into dst from `at`; returns the new end. dst needs room for 2 * src.length. */
 export function escapeInto(src: Uint8Array, dst: Uint8Array, at: number, text: ByteText): number {
-  const find = finder(src, text);
+  const s = (text || loopText)(src);
   const n = src.length;
-  const next = [0, 0, 0, 0];
-  for (let k = 0; k < 4; k++) next[k] = find(SPECIAL[k], 0);
   let i = 0;
   for (;;) {
-    let k = -1;
-    let j = n;
-    for (let q = 0; q < 4; q++) if (next[q] >= 0 && next[q] < j) (j = next[q]), (k = q);
+    const j = nextSpecial(s, i, n);
     if (j > i) dst.set(src.subarray(i, j), at);
     at += j - i;
-    if (k < 0) return at;
+    if (j === n) return at;
     dst[at++] = XB_ESC;
     dst[at++] = src[j] ^ 0x20;
     i = j + 1;
-    next[k] = find(SPECIAL[k], i);
   }
 }
 
@@ -147,8 +158,8 @@ export class XBeeDecoder {
       const n = this.n_;
       if (!n) return;
       const raw = this.raw_.subarray(0, n);
-      const find = finder(raw, this.text_);
-      const b = find(XB_START, 0);
+      const str = (this.text_ || loopText)(raw);
+      const b = str.indexOf(C_START);
       if (b < 0) {
         this.n_ = 0;
         return;
@@ -157,9 +168,9 @@ export class XBeeDecoder {
         this.drop_(b);
         continue;
       }
-      const nx = find(XB_START, 1);
+      const nx = str.indexOf(C_START, 1);
       const end = nx < 0 ? n : nx;
-      const m = this.unescape_(raw, find, end);
+      const m = this.unescape_(raw, str, end);
       if (m < 0) {
         this.errors++;
         this.drop_(nx);
@@ -201,12 +212,12 @@ export class XBeeDecoder {
   }
 
   /** Unescapes raw[1..end) into f_: bytes out, or -1 (too many). An escape at the end waits for its byte. */
-  private unescape_(raw: Uint8Array, find: (v: number, from: number) => number, end: number): number {
+  private unescape_(raw: Uint8Array, str: string, end: number): number {
     const f = this.f_;
     let k = 0;
     let p = 1;
     for (;;) {
-      let e = find(XB_ESC, p);
+      let e = str.indexOf(C_ESC, p);
       if (e < 0 || e >= end) e = end;
       const run = e - p;
       if (run > 0) {

@@ -43,19 +43,9 @@ export class XBeeZclLink implements ZclLink {
     this.enc_ = new XBeeEncoder({ maxData: max, sum: o.sum, text: o.text });
     this.decoder = new XBeeDecoder({ maxData: max, sum: o.sum, text: o.text, onFrame: (d, n) => this.frame_(d, n) });
     o.link.onData(this.decoder.feed);
-  }
-
-  listen(onZcl: (zcl: Uint8Array, n: number) => void, onFail: () => void): void {
-    this.onZcl_ = onZcl;
-    this.onFail_ = onFail;
-  }
-
-  send(zcl: Uint8Array, n: number): void {
-    const o = this.o_;
+    // The request frame's fixed part, written once: destination, endpoints, cluster, profile, radius, options.
     const d = this.enc_.data;
-    this.frameId_ = this.frameId_ === 255 ? 1 : this.frameId_ + 1;
     d[0] = XB_EXPLICIT_TX;
-    d[1] = this.frameId_;
     d.fill(0, 2, 10);
     if (o.server64) d.set(o.server64.subarray(0, 8), 2);
     const s16 = o.server16 || 0;
@@ -70,8 +60,19 @@ export class XBeeZclLink implements ZclLink {
     // Broadcast radius 0 (NH), transmit options 0 (the module's TO).
     d[18] = 0;
     d[19] = 0;
+  }
+
+  listen(onZcl: (zcl: Uint8Array, n: number) => void, onFail: () => void): void {
+    this.onZcl_ = onZcl;
+    this.onFail_ = onFail;
+  }
+
+  send(zcl: Uint8Array, n: number): void {
+    const d = this.enc_.data;
+    this.frameId_ = this.frameId_ === 255 ? 1 : this.frameId_ + 1;
+    d[1] = this.frameId_;
     d.set(zcl.subarray(0, n), TX_HEAD);
-    o.link.write(this.enc_.encode(TX_HEAD + n));
+    this.o_.link.write(this.enc_.encode(TX_HEAD + n));
   }
 
   private frame_(d: Uint8Array, n: number): void {
