@@ -185,6 +185,12 @@ t("XBee API frames: Digi's documented examples (escape 0x11 -> 7D 31, checksum C
   for (let i = 0; i < all.length; i += 3) d.feed(all.subarray(i, i + 3));
   assert.equal(out, [[0x8b, 0x01, 0x7d, 0x84, 0x00, 0x00, 0x01]]);
   assert.is(d.errors, 1);
+  // A frame whose length field was damaged (claims 100 bytes) is given up as soon as the next frame starts.
+  const out2: number[][] = [];
+  const d2 = new XBeeDecoder({ maxData: 200, sum: loopSum, onFrame: (b, n) => out2.push([...b.subarray(0, n)]) });
+  d2.feed(Uint8Array.from([0x7e, 0x00, 0x64, 0x23, 0x24]));
+  d2.feed(e.encode(7));
+  assert.equal(out2, [[0x8b, 0x01, 0x7d, 0x84, 0x00, 0x00, 0x01]]);
   const dst = new Uint8Array(20);
   assert.is(escapeInto(Uint8Array.from([0x7e, 0x7d, 0x11, 0x13, 0x20]), dst, 0, undefined), 9);
   assert.equal([...dst.subarray(0, 9)], [0x7d, 0x5e, 0x7d, 0x5d, 0x7d, 0x31, 0x7d, 0x33, 0x20]);

@@ -140,7 +140,8 @@ export class XBeeDecoder {
     }
     this.raw_.set(d as Uint8Array, this.n_);
     this.n_ += len;
-    if (this.n_ >= this.need_) this.scan_();
+    // Short of the length the frame names: wait, unless a start byte came (that frame was cut; the next is here).
+    if (this.n_ >= this.need_ || (typeof d === "string" ? d.indexOf(C_START) : d.indexOf(XB_START)) >= 0) this.scan_();
   };
 
   private drop_(to: number): void {
