@@ -12,9 +12,9 @@ if (skip) {
     console.log("  zigbee e2e skipped: " + skip);
   });
 } else {
-  test("Zigbee e2e on Espruino's Linux interpreter: ZiGate rig over a pty, power cut, resume, Upgrade End, trial, confirm", async () => {
+  test("Zigbee e2e on Espruino's Linux interpreter: ZiGate rig over a pty, power cut, resume, Upgrade End, trial, confirm; then zigate-sim --port to the same board", async () => {
     const r = await runZigbeeE2E({ bin: espruinoBin().bin!, socat: findSocat()! });
-    assert.equal(r.boots.map((b) => b.slot + ":" + b.reason + ":" + b.version), ["0:0:1.0.0", "0:0:1.0.0", "1:1:1.1.0"]);
+    assert.equal(r.boots.map((b) => b.slot + ":" + b.reason + ":" + b.version), ["0:0:1.0.0", "0:0:1.0.0", "1:1:1.1.0", "0:1:1.2.0"]);
     assert.ok(r.resumedAt > 0);
     console.log("  zigbee e2e on the interpreter: " + r.seconds.toFixed(1) + " s");
   });

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { runZigateSim } from "../cli/zigatesim.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadBoard } from "../platform/host/boards.js";
@@ -20,7 +21,8 @@ import { Board, installOn, ptyPair, until, type Boot } from "./interpreter.js";
  *   install v1.0.0 -> power on -> ZiGate loaded (0x0500), Image Notify (0x0505)
  *   -> Query Next Image -> blocks; power cut at ~12 KB -> power on -> resumed from the staged prefix
  *   -> Upgrade End SUCCESS -> 0x0504 (2 s) -> E.reboot -> v1.1.0 on trial queries, confirms
- *   -> record: slot 1 confirmed.
+ *   -> record: slot 1 confirmed
+ *   -> `espruino-ota zigate-sim --port` (the CLI's own code) serves v1.2.0 to the same board: trial, confirm.
  */
 
 const TYPE = "ZBE2E";
@@ -65,7 +67,8 @@ export async function runZigbeeE2E(o: { bin: string; socat: string; log?: (line:
 
     // The XBee's end of the board's UART, then the radio, the ZiGate and the plugin in this process.
     const uart = await openSerial(pty.a, BAUD);
-    cleanups.push(() => uart.close());
+    let uartOpen = true;
+    cleanups.push(() => void (uartOpen && uart.close()));
     const clock = realClock;
     const [hostEnd, zigateEnd] = memoryPair(clock);
     let network: Network | undefined = undefined;
@@ -112,6 +115,18 @@ export async function runZigbeeE2E(o: { bin: string; socat: string; log?: (line:
     const st = await board.query<{ valid: boolean; confirmed: number; pending: number; pendingConfirmed: boolean }>("OTA.state()");
     if (!(st.valid && ((st.pending === 1 && st.pendingConfirmed) || (st.confirmed === 1 && st.pending === 255)))) throw new Error("record should have slot 1 confirmed: " + JSON.stringify(st));
     log("v1.1.0 confirmed: record " + JSON.stringify(st));
+
+    // The CLI against the same board over the pty: `espruino-ota zigate-sim --port` serves v1.2.0.
+    uart.close();
+    uartOpen = false;
+    const v3file = join(dir, "v3.zigbee");
+    writeFileSync(v3file, buildOtaFile({ manufacturer: MFR, imageType: ITYPE, fileVersion: fileVersionOf("1.2.0"), image: image("1.2.0", app(pty.b)) }));
+    const n = board.boots.length;
+    const exit = await runZigateSim({ values: { image: v3file, port: pty.a, baud: BAUD, seed: 1, upgrade: "relative", wait: 300 }, positionals: [] });
+    if (exit !== 0) throw new Error("zigate-sim --port " + pty.a + " exited " + exit + "\n" + ctx());
+    expectBoot(await waitBoot(n, "the reboot into v1.2.0"), 0, 1, "1.2.0", "after zigate-sim --port");
+    await until(() => board.lines(n).some((l) => l.startsWith("EV confirmed 1")), 30_000, "v1.2.0 to confirm", ctx);
+    log("zigate-sim --port " + pty.a + ": v1.2.0 staged, booted on trial, confirmed");
     await board.powerOff();
     ok = true;
     return {
