@@ -32,13 +32,17 @@ t("clean: query, header, tag 0 staged, Upgrade End SUCCESS, reset into the trial
   assert.is(x.plugin.endStatus, 0);
 });
 
-t("lost and corrupted frames on both serial links and lost radio frames: block requests retried, completes", () => {
-  const { res, names, x } = run({ serialFaults: { drop: 0.03, corrupt: 0.03 }, uartFaults: { drop: 0.03, corrupt: 0.03 }, radioLoss: 0.05, seed: 7 });
-  assert.ok(res.completed, res.outcome);
-  assert.ok(names.includes("retry"), "some requests were asked again");
-  assert.ok(x.network.lost > 0 && x.network.decoder.errors + x.node.decoder.errors + x.plugin.decoder.errors >= 0);
-  assert.ok(x.plugin.requests > 470, "more requests than blocks: " + x.plugin.requests);
-});
+for (const seed of [7, 8, 9, 10, 11]) {
+  t("lost, corrupted and doubled frames on both serial links and lost radio frames, seed " + seed + ": block requests retried, completes", () => {
+    const f = { drop: 0.03, corrupt: 0.03, duplicate: 0.03 };
+    const { res, names, x } = run({ serialFaults: f, uartFaults: f, radioLoss: 0.05, seed: seed });
+    assert.ok(res.completed, res.outcome);
+    assert.ok(names.includes("retry"), "some requests were asked again");
+    assert.ok(x.network.lost > 0, "radio frames were lost");
+    assert.ok(x.network.decoder.errors + x.node.decoder.errors + x.plugin.decoder.errors > 0, "damaged frames were dropped");
+    assert.ok(x.plugin.requests > 470, "more requests than blocks: " + x.plugin.requests);
+  });
+}
 
 for (const seed of [2, 3]) {
   t("serial corruption only, seed " + seed + ": the XBee and ZiGate decoders drop damaged frames and nothing damaged is staged", () => {
