@@ -22,10 +22,15 @@ export const MKIMAGE: Command = {
   --version V       version, printable ASCII, at most 12 characters
   --build S         build text (default: now, "YYYY-MM-DD HH:MM"), printable ASCII, at most 20 characters
   --with-client     put the built client bundle for --board (dist/espruino/B/client.js) before the app
-  --with-ble        put the BLE client (dist/espruino/B/ble.js: OTA.ble()) before the app instead`,
+  --with-ble        put the BLE client (dist/espruino/B/ble.js: OTA.ble()) before the app instead
+                    (with --zigbee-manufacturer, --with-client puts the Zigbee client, dist/espruino/B/zigbee.js)
+  --zigbee-manufacturer 0xMMMM   write a Zigbee OTA file (header 0x0BEEF11E, tag 0 = the image) instead
+  --zigbee-image-type 0xTTTT     its image type (needed with --zigbee-manufacturer)
+  --zigbee-file-version 0xVVVVVVVV  its file version (default: from --version "a.b.c[.d]" as bytes a.b.c.d)`,
   options: {
     app: { kind: "string" }, out: { kind: "string" }, board: { kind: "board" }, type: { kind: "string" },
     version: { kind: "string" }, build: { kind: "string" }, "with-client": { kind: "boolean" }, "with-ble": { kind: "boolean" },
+    "zigbee-manufacturer": { kind: "string" }, "zigbee-image-type": { kind: "string" }, "zigbee-file-version": { kind: "string" },
   },
 };
 
@@ -124,6 +129,34 @@ export const BLE_SIM: Command = {
   },
 };
 
+export const ZIGATE_SIM: Command = {
+  name: "zigate-sim",
+  usage: `espruino-ota zigate-sim --image FILE (--port PATH | --in-process) [options]
+  plays a ZiGate OTA server and its host plugin (0x0500 load, 0x0505 notify, 0x8501 -> 0x0502, 0x8503 -> 0x0504),
+  the radio and the board's XBee 3 (API mode 2), and serves the Zigbee OTA file FILE (mkimage --zigbee-manufacturer);
+  exit 0 when the board runs the new image confirmed (in-process) or queries with its file version (on a port)
+  --port PATH         serial port or pty where the board's XBee UART (Serial1) is
+  --baud N            that UART's rate (115200)
+  --in-process        run the built zigbee bundle for --board on emulated flash instead (factory image v1.0.0)
+  --board B           the board in-process (default: the image's board, else linux)
+  --serial-faults L   faults on the host <-> ZiGate serial link: ${FAULTS}
+  --uart-faults L     faults on the board <-> XBee UART (same list)
+  --radio-loss P      radio frames lost each way, 0..1          --seed N   (1)
+  --reset-at BYTES    in-process: reset the board once BYTES of the file were served (it resumes)
+  --pause-at OFF:S    answer the block request at OFF once with 0x0506 WAIT_FOR_DATA for S seconds
+  --abort-at OFF      answer the block request at OFF with ABORT
+  --upgrade MODE      Upgrade End Response: relative (2 s), absolute (now + 2 s), wait (0xFFFFFFFF, then 1 s later)
+  --wait SECONDS      give up after this long (3600)`,
+  options: {
+    image: { kind: "string" }, port: { kind: "string" }, baud: { kind: "int", min: 300, max: 4000000, what: "a baud rate", default: "115200" },
+    "in-process": { kind: "boolean" }, board: { kind: "board" }, "serial-faults": { kind: "string" }, "uart-faults": { kind: "string" },
+    "radio-loss": { kind: "number", min: 0, max: 1 }, seed: { kind: "int", min: 0, max: 0xffffffff, default: "1" },
+    "reset-at": { kind: "int", min: 0, what: "bytes" }, "pause-at": { kind: "string" }, "abort-at": { kind: "int", min: 0, what: "an offset" },
+    upgrade: { kind: "string", choices: ["relative", "absolute", "wait"], default: "relative" },
+    wait: { kind: "number", min: 1, max: 86400, what: "seconds", default: "3600" },
+  },
+};
+
 export const TB_SIM: Command = {
   name: "tb-sim",
   usage: `espruino-ota tb-sim --image FILE [options]
@@ -180,17 +213,18 @@ export const FUZZ: Command = {
   },
 };
 
-export const ALL: Command[] = [DEMO, MKIMAGE, INFO, INSTALL, STATUS, INSTALL_SCRIPT, NCP_SIM, BLE_SIM, TB_SIM, SWEEP, FUZZ];
+export const ALL: Command[] = [DEMO, MKIMAGE, INFO, INSTALL, STATUS, INSTALL_SCRIPT, NCP_SIM, BLE_SIM, ZIGATE_SIM, TB_SIM, SWEEP, FUZZ];
 
 export const USAGE = `espruino-ota <command> [options]        (espruino-ota <command> --help for its options)
   demo                          a whole Blynk.Air update on emulated flash: v1 -> v2 (trial, confirm) -> bad v3 (rollback)
-  mkimage --app F --out F --board B --type T --version V [--build S] [--with-client | --with-ble]
+  mkimage --app F --out F --board B --type T --version V [--build S] [--with-client | --with-ble] [--zigbee-manufacturer 0xM --zigbee-image-type 0xT]
   info FILE...                  check an image whole and print its header
   install --port P --board B --image F [--erase-storage]   put the boot stub and F (slot 0) on a connected board, verified
   status --port P               OTA.boot and OTA.state() of a connected board
   install-script --board B --image F [--quit] [--erase-storage]   Espruino script: the OTA files into an empty Storage (.bootPowerOn, stub, .eota), F in slot 0
   ncp-sim --image F (--port P | --in-process)   play the Blynk NCP and push F
   ble-sim --image F --in-process   play the ESP BLE OTA client against an emulated Bluetooth board
+  zigate-sim --image F (--port P | --in-process)   play a ZiGate OTA server + plugin + XBee and serve the Zigbee OTA file F
   tb-sim --image F ...          a ThingsBoard device-API stand-in, MQTT + HTTP + CoAP
   sweep [--board B] [--quick]   power cut at every flash operation; last line: power-cut sweep: N cuts, B bricked, L lost
   fuzz [--inputs N] [--seed S]  hostile inputs to the client; last line: fuzz: N inputs, C crashes, W stray writes

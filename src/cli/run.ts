@@ -13,6 +13,7 @@ const COMMANDS: Record<string, [Command, () => Promise<Run>]> = {
   "install-script": [C.INSTALL_SCRIPT, async () => (await import("./install-script.js")).runInstallScript],
   "ncp-sim": [C.NCP_SIM, async () => (await import("./ncpsim.js")).runNcpSim],
   "ble-sim": [C.BLE_SIM, async () => (await import("./blesim.js")).runBleSim],
+  "zigate-sim": [C.ZIGATE_SIM, async () => (await import("./zigatesim.js")).runZigateSim],
   "tb-sim": [C.TB_SIM, async () => (await import("./tbsim.js")).runTbSim],
   sweep: [C.SWEEP, async () => (await import("./sweep.js")).runSweep],
   fuzz: [C.FUZZ, async () => (await import("./fuzz.js")).runFuzzCli],

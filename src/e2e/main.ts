@@ -2,6 +2,7 @@ import { espruinoBin, findSocat } from "./interpreter.js";
 import { runBleE2E } from "./ble.js";
 import { runCoapE2E } from "./coap.js";
 import { runE2E } from "./run.js";
+import { runZigbeeE2E } from "./zigbee.js";
 
 /** `npm run e2e`: the whole update, reboot, confirm and rollback on Espruino's Linux interpreter. Skips (exit 0) without one. */
 async function main(): Promise<number> {
@@ -17,6 +18,8 @@ async function main(): Promise<number> {
   console.log("e2e: ble passed in " + (await runBleE2E({ bin: espruinoBin().bin!, verbose: verbose, keep: keep, log: (l) => console.log("e2e: ble: " + l) })).seconds.toFixed(1) + " s");
   const c = await runCoapE2E({ bin: espruinoBin().bin!, verbose: verbose, keep: keep, log: (l) => console.log("e2e: " + l) });
   console.log("e2e: ThingsBoard over CoAP passed in " + c.seconds.toFixed(1) + " s (stopped mid-download, resumed at chunk " + c.resumedAt + ")");
+  const z = await runZigbeeE2E({ bin: espruinoBin().bin!, socat: findSocat()!, verbose: verbose, keep: keep, log: (l) => console.log("e2e zigbee: " + l) });
+  console.log("e2e zigbee: passed in " + z.seconds.toFixed(1) + " s (" + z.boots.length + " power-ons, resumed at " + z.resumedAt + " B; " + Math.round(z.bytesPerSecond) + " B/s over the pty)");
   return 0;
 }
 

@@ -8,6 +8,8 @@ interface EspruinoE {
   getErrorFlags(): string[];
   getAddressOf(v: unknown, flatAddress: boolean): number;
   mapInPlace(from: ArrayBufferView, to: ArrayBufferView, map: ArrayLike<number> | undefined, bits?: number): void;
+  /** Sum of the elements (the XBee checksum: zigbee/xbee.ts). */
+  sum(arr: ArrayLike<number>): number;
 }
 interface EspruinoSerial {
   setup(baud: number, options?: object): void;

@@ -88,6 +88,13 @@ export function espruinoVM(o: EspruinoVMOptions) {
     getErrorFlags: () => [],
     // Every buffer is one block in V8: flat.
     getAddressOf: () => 1,
+    // E.sum (jswrap_espruino.c): the sum of an array's elements; device code passes typed arrays only.
+    sum: (d: ArrayLike<number> | string) => {
+      const b = typeof d === "string" ? fromLatin1(d) : d;
+      let s = 0;
+      for (let i = 0; i < b.length; i++) s += b[i];
+      return s;
+    },
     mapInPlace: (from: View, to: View, map: ArrayLike<number> | undefined, bits?: number) => mapInPlace(from, to, map, bits),
   };
   const crypto = {
@@ -188,7 +195,7 @@ export function espruinoVM(o: EspruinoVMOptions) {
 export type EspruinoVM = ReturnType<typeof espruinoVM>;
 
 /** A built device bundle: dist/espruino/<board>/<name>.js (found from src/ or from dist/). */
-export function bundle(board: string, name: "boot" | "client" | "ble" | "tb"): string {
+export function bundle(board: string, name: "boot" | "client" | "ble" | "tb" | "zigbee"): string {
   let d = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++, d = dirname(d)) {
     for (const c of [join(d, "espruino"), join(d, "dist", "espruino")]) {
