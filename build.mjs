@@ -87,6 +87,7 @@ async function main() {
     writeFileSync(dir + "/boot.js", boot);
     writeFileSync(dir + "/client.js", client);
     writeFileSync(dir + "/tb.js", await buildDevice({ entry: "src/platform/espruino/tb-main.ts", board }));
+    writeFileSync(dir + "/drogue.js", await buildDevice({ entry: "src/platform/espruino/drogue-main.ts", board }));
     sizes.push([key, boot.length, client.length]);
   }
   console.log("device bundles (bytes, minified):");

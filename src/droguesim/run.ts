@@ -1,0 +1,151 @@
+import { FLAG_ROLLED_BACK, BootRecord, type BootState } from "../core/record.js";
+import { onTrial } from "../core/state.js";
+import { errorName } from "../core/errors.js";
+import { loadBoard } from "../platform/host/boards.js";
+import { FakeClock } from "../platform/host/clock.js";
+import { crc32 } from "../platform/host/digest.js";
+import { installFactory } from "../platform/host/install.js";
+import { LinkPair } from "../platform/host/links.js";
+import { NorFlash } from "../platform/host/norflash.js";
+import { httpModule, mqttModule } from "../platform/host/tb/modules.js";
+import type { EspruinoMqtt, EspruinoMqttModule } from "../thingsboard/ports.js";
+import { type BootInfo, DrogueBoard, drogueApp, drogueImage } from "./board.js";
+import { startHttp, startMqtt } from "./net.js";
+import { SerialService } from "./serial.js";
+import { DrogueService, type Faults, targetOf } from "./service.js";
+import { parseHeader } from "../core/header.js";
+
+export const SIM_TYPE = "DROGUE";
+
+export interface RunOptions {
+  board: string;
+  transport: "serial" | "http" | "mqtt";
+  /** The image to serve (built with the Drogue client and the same transport when absent). */
+  image?: Uint8Array;
+  /** The served image never starts the client: it never reports, never confirms, and is rolled back. */
+  silent?: boolean;
+  faults?: Faults;
+  /** Power the board off and on once the service has sent this many Writes. */
+  resetAfter?: number;
+  /** Status.mtu the service sees is the device's; this is the service's default when none is given. */
+  onProgress?: (offset: number, size: number) => void;
+  log?: (line: string) => void;
+  /** Emulated seconds before giving up (default 3600). */
+  limitS?: number;
+}
+
+export interface RunResult {
+  outcome: "confirmed" | "rolled back" | "gave up";
+  boots: BootInfo[];
+  events: string[];
+  record: BootState;
+  service: DrogueService;
+  /** Emulated seconds from the first power-on to the outcome. */
+  seconds: number;
+}
+
+const quiet = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * A whole update in-process: v1 (the Drogue client on `transport`) installed
+ * on the emulated board, the service offering the image, until the new image
+ * is confirmed after its Sync, or rolled back (and declined from then on).
+ */
+export async function runInProcess(o: RunOptions): Promise<RunResult> {
+  const board = loadBoard(o.board);
+  const flash = new NorFlash({ geometry: board.geometry, strict: true });
+  const clock = new FakeClock();
+  const events: string[] = [];
+  let outstanding = 0;
+  let service: DrogueService | undefined;
+  const answer = (s: Parameters<DrogueService["answer"]>[0]) => {
+    outstanding = 0;
+    const out = (service as DrogueService).answer(s);
+    if (o.onProgress && s.update) o.onProgress(s.update.offset, (service as DrogueService).target.image.length);
+    return out;
+  };
+  let port = 0;
+  let close = async () => {};
+  let pair: LinkPair | undefined;
+  if (o.transport === "serial") {
+    pair = new LinkPair({ clock: clock, baud: 115200 });
+    new SerialService(pair.a, clock, answer);
+  } else if (o.transport === "http") {
+    const h = await startHttp((s) => answer(s), 0, "127.0.0.1");
+    port = h.port;
+    close = h.close;
+  } else {
+    const m = await startMqtt((s) => answer(s), 0, "127.0.0.1");
+    port = m.port;
+    close = m.close;
+  }
+  const app = drogueApp(o.transport, port);
+  const v1 = drogueImage(board, SIM_TYPE, "1.0.0", app);
+  const v2 = o.image || drogueImage(board, SIM_TYPE, "2.0.0", o.silent ? drogueApp("silent") : app);
+  const target = targetOf(v2);
+  service = new DrogueService(target, o.faults);
+  const h2 = parseHeader(v2, crc32).info;
+  if (h2 && h2.board !== board.id) (o.log || (() => {}))("warning: the image is built for " + h2.board + ", the board is " + board.id);
+  installFactory(flash, board, v1, 0);
+  let gen = 0;
+  let links: EspruinoMqtt[] = [];
+  const dev = new DrogueBoard({
+    board: board, flash: flash, clock: clock, link: pair ? pair.b : undefined,
+    modules: () => {
+      const mine = ++gen;
+      for (const l of links) l.disconnect();
+      links = [];
+      const powered = () => mine === gen && !flash.dead;
+      const mq = mqttModule({ powered: powered });
+      const MQTT: EspruinoMqttModule = { create: (s, op) => { const c = mq.create(s, op); links.push(c); return c; } };
+      return { http: httpModule({ powered: powered }), MQTT: MQTT };
+    },
+    onEvent: (n, a, b) => {
+      if (n === "status") outstanding = 1;
+      if (n === "failed" || n === "refused") events.push(n + " " + errorName(Number(a)) + (b !== undefined ? " " + b : ""));
+      else if (n !== "status" && n !== "write") events.push(n + (a !== undefined ? " " + a : "") + (b !== undefined ? " " + b : ""));
+      if (o.log && n !== "status" && n !== "write") o.log(n + (a !== undefined ? " " + (n === "failed" || n === "refused" ? errorName(Number(a)) : a) : "") + (b !== undefined ? " " + b : ""));
+    },
+    onBoot: (b) => {
+      events.push("boot " + b.version + " slot " + b.slot + " reason " + b.reason);
+      if (o.log) o.log("power-on: " + (b.version || "nothing") + " (slot " + b.slot + ", reason " + b.reason + ")");
+    },
+  });
+  const rec = new BootRecord({ flash: flash, crc32: crc32, banks: board.layout.banks });
+  let reset = o.resetAfter;
+  let outcome: RunResult["outcome"] = "gave up";
+  dev.powerOn();
+  const limit = (o.limitS || 3600) * 1000;
+  try {
+    while (clock.now() < limit) {
+      const run = dev.running;
+      const st = rec.read();
+      if (run && run.version === target.version && events.includes("synced " + target.version) && st.valid && !onTrial(st)) {
+        outcome = "confirmed";
+        break;
+      }
+      if (o.silent && run && run.version === "1.0.0" && (st.flags & FLAG_ROLLED_BACK) && events.some((e) => e.startsWith("declined"))) {
+        outcome = "rolled back";
+        break;
+      }
+      if (reset !== undefined && service.writes >= reset) {
+        reset = undefined;
+        events.push("reset");
+        if (o.log) o.log("reset after " + service.writes + " Writes");
+        dev.powerOn();
+        continue;
+      }
+      if (pair) clock.advance(20);
+      else {
+        await quiet();
+        // Emulated time moves only while no Status waits for its answer.
+        if (!outstanding) clock.advance(50);
+      }
+    }
+  } finally {
+    dev.kill();
+    for (const l of links) l.disconnect();
+    await close();
+  }
+  return { outcome: outcome, boots: dev.boots, events: events, record: rec.read(), service: service, seconds: clock.now() / 1000 };
+}
