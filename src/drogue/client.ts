@@ -180,8 +180,13 @@ export class DfuClient implements DfuSink {
     const data = c.data as Uint8Array;
     const s = this.o_.session;
     const mine = s.state === RECEIVING && v === this.next_;
-    // A doubled Write (no correlation id to tell): applied already; the Status it caused is in flight.
-    if (mine && off < s.received && off + data.length === s.received) return this.ev_("duplicate", off);
+    // A doubled Write, applied already. Without a correlation id (drgdfu's frames carry none) the Status it
+    // caused is in flight; one answering the Status in flight (HTTP: one reply a request) needs the next.
+    if (mine && off < s.received && off + data.length === s.received) {
+      this.ev_("duplicate", off);
+      if (c.cid !== null) this.send_();
+      return;
+    }
     if (!mine) {
       // A block of an update not started here: the Status says where this device is (the service starts over at 0).
       if (off !== 0) {

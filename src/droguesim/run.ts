@@ -32,10 +32,16 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Emulated seconds before giving up (default 3600). */
   limitS?: number;
+  /** Once the device has this many bytes of the image, the service offers a new version (3.0.0) instead. */
+  switchAfter?: number;
+  /** Ends the run early ("stopped") once this holds for the events so far. */
+  until?: (events: string[]) => boolean;
 }
 
 export interface RunResult {
-  outcome: "confirmed" | "rolled back" | "gave up";
+  outcome: "confirmed" | "rolled back" | "stopped" | "gave up";
+  /** update.offset of the first Status after the reset (resetAfter), -1 when it had none. */
+  resumedAt?: number;
   boots: BootInfo[];
   events: string[];
   record: BootState;
@@ -58,8 +64,14 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
   const events: string[] = [];
   let outstanding = 0;
   let service: DrogueService | undefined;
+  let resumedAt: number | undefined;
+  let afterReset = false;
   const answer = (s: Parameters<DrogueService["answer"]>[0]) => {
     outstanding = 0;
+    if (afterReset) {
+      afterReset = false;
+      resumedAt = s.update ? s.update.offset : -1;
+    }
     const out = (service as DrogueService).answer(s);
     if (o.onProgress && s.update) o.onProgress(s.update.offset, (service as DrogueService).target.image.length);
     return out;
@@ -83,7 +95,9 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
   const v1 = drogueImage(board, SIM_TYPE, "1.0.0", app);
   const v2 = o.image || drogueImage(board, SIM_TYPE, "2.0.0", o.silent ? drogueApp("silent") : app);
   const target = targetOf(v2);
-  service = new DrogueService(target, o.faults);
+  const faults: Faults = Object.assign({}, o.faults);
+  if (o.switchAfter !== undefined) faults.switchAt = { offset: o.switchAfter, target: targetOf(drogueImage(board, SIM_TYPE, "3.0.0", app)) };
+  service = new DrogueService(target, faults);
   const h2 = parseHeader(v2, crc32).info;
   if (h2 && h2.board !== board.id) (o.log || (() => {}))("warning: the image is built for " + h2.board + ", the board is " + board.id);
   installFactory(flash, board, v1, 0);
@@ -120,7 +134,8 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
     while (clock.now() < limit) {
       const run = dev.running;
       const st = rec.read();
-      if (run && run.version === target.version && events.includes("synced " + target.version) && st.valid && !onTrial(st)) {
+      const want = service.target.version;
+      if (run && run.version === want && events.includes("synced " + want) && st.valid && !onTrial(st)) {
         outcome = "confirmed";
         break;
       }
@@ -128,8 +143,13 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
         outcome = "rolled back";
         break;
       }
+      if (o.until && o.until(events)) {
+        outcome = "stopped";
+        break;
+      }
       if (reset !== undefined && service.writes >= reset) {
         reset = undefined;
+        afterReset = true;
         events.push("reset");
         if (o.log) o.log("reset after " + service.writes + " Writes");
         dev.powerOn();
@@ -139,7 +159,7 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
       else {
         await quiet();
         // Emulated time moves only while no Status waits for its answer.
-        if (!outstanding) clock.advance(50);
+        if (!outstanding) clock.advance(250);
       }
     }
   } finally {
@@ -147,5 +167,5 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
     for (const l of links) l.disconnect();
     await close();
   }
-  return { outcome: outcome, boots: dev.boots, events: events, record: rec.read(), service: service, seconds: clock.now() / 1000 };
+  return { outcome: outcome, resumedAt: resumedAt, boots: dev.boots, events: events, record: rec.read(), service: service, seconds: clock.now() / 1000 };
 }

@@ -51,6 +51,8 @@ export interface Faults {
   wrongOffset?: number[];
   badChecksum?: boolean;
   switchAt?: { offset: number; target: Target };
+  /** Answer without correlation ids, as drgdfu's serial side does (embedded-update src/device/serial.rs:89,96,103). */
+  noCid?: boolean;
 }
 
 export interface ServiceEvent {
@@ -78,7 +80,7 @@ export class DrogueService {
       this.target = f.switchAt.target;
       f.switchAt = undefined;
     }
-    let c = decide(this.target, s, this.syncPoll);
+    let c = decide(this.target, f.noCid ? { ...s, cid: null } : s, this.syncPoll);
     let out = [c];
     if (c.kind === WRITE) {
       const n = ++this.writes;
