@@ -15,6 +15,8 @@ export interface MkimageArgs {
   build?: string;
   /** Prepend the built client bundle for the board (dist/espruino/<board>/client.js). */
   withClient?: boolean;
+  /** Prepend the built Drogue IoT client instead (dist/espruino/<board>/drogue.js). */
+  withDrogue?: boolean;
 }
 
 /** Why a header text field would not work ("" when it would): printable ASCII (the README's NUL-padded ASCII), not empty, fits its field. */
@@ -38,10 +40,11 @@ export function mkimage(a: MkimageArgs): Uint8Array {
   if (same(a.app, a.out)) throw new UsageError("mkimage: --out " + a.out + " is the --app file: it would overwrite the application's source");
   let js = new TextDecoder().decode(readInput(a.app, "--app file"));
   let clientLen = 0;
-  if (a.withClient) {
+  if (a.withClient || a.withDrogue) {
+    const file = a.withDrogue ? "/drogue.js" : "/client.js";
     // Next to dist/cli.mjs; from the sources (tsx), in dist/.
-    const near = new URL("./espruino/" + a.board + "/client.js", import.meta.url);
-    const client = existsSync(near) ? near : new URL("../../dist/espruino/" + a.board + "/client.js", import.meta.url);
+    const near = new URL("./espruino/" + a.board + file, import.meta.url);
+    const client = existsSync(near) ? near : new URL("../../dist/espruino/" + a.board + file, import.meta.url);
     if (!existsSync(client)) throw new CliError("mkimage: no client bundle for " + a.board + " (" + client.pathname + "): npm run build first");
     const c = readFileSync(client, "utf8");
     clientLen = c.length;
@@ -66,7 +69,7 @@ export function runMkimage(p: Parsed): number {
   const v = p.values;
   const missing = ["app", "out", "board", "type", "version"].filter((k) => v[k] === undefined);
   if (missing.length) throw new UsageError("mkimage: needs " + missing.map((k) => "--" + k).join(", ") + " (the board decides the header's board id and the slot size); see espruino-ota mkimage --help");
-  mkimage({ app: v.app as string, out: v.out as string, board: v.board as string, type: v.type as string, version: v.version as string, build: v.build as string | undefined, withClient: !!v["with-client"] });
+  mkimage({ app: v.app as string, out: v.out as string, board: v.board as string, type: v.type as string, version: v.version as string, build: v.build as string | undefined, withClient: !!v["with-client"], withDrogue: !!v["with-drogue"] });
   console.log(describeImage(v.out as string));
   return 0;
 }

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, [Command, () => Promise<Run>]> = {
   "install-script": [C.INSTALL_SCRIPT, async () => (await import("./install-script.js")).runInstallScript],
   "ncp-sim": [C.NCP_SIM, async () => (await import("./ncpsim.js")).runNcpSim],
   "tb-sim": [C.TB_SIM, async () => (await import("./tbsim.js")).runTbSim],
+  "drogue-sim": [C.DROGUE_SIM, async () => (await import("./droguesim.js")).runDrogueSim],
   sweep: [C.SWEEP, async () => (await import("./sweep.js")).runSweep],
   fuzz: [C.FUZZ, async () => (await import("./fuzz.js")).runFuzzCli],
 };

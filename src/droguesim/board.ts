@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { Link } from "../hal/link.js";
 import { type Board, boardStorage } from "../platform/host/boards.js";
 import type { FakeClock } from "../platform/host/clock.js";
@@ -15,7 +15,11 @@ export interface BootInfo {
 
 /** The built Drogue client for a board: dist/espruino/<key>/drogue.js. */
 export function drogueBundle(key: string): string {
-  return readFileSync(new URL("../../dist/espruino/" + key + "/drogue.js", import.meta.url), "utf8");
+  // Next to dist/cli.mjs; from the sources (tsx), in dist/.
+  const near = new URL("./espruino/" + key + "/drogue.js", import.meta.url);
+  const f = existsSync(near) ? near : new URL("../../dist/espruino/" + key + "/drogue.js", import.meta.url);
+  if (!existsSync(f)) throw new Error("no built drogue.js for " + key + " (" + f.pathname + "): npm run build first");
+  return readFileSync(f, "utf8");
 }
 
 /** Application source: start the Drogue client on `transport` (serial: Serial1 at 115200), events to the host; "silent": never starts it (never reports, never confirms). */

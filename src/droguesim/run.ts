@@ -14,6 +14,7 @@ import { startHttp, startMqtt } from "./net.js";
 import { SerialService } from "./serial.js";
 import { DrogueService, type Faults, targetOf } from "./service.js";
 import { parseHeader } from "../core/header.js";
+import { SYNC } from "../drogue/protocol.js";
 
 export const SIM_TYPE = "DROGUE";
 
@@ -92,14 +93,16 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
     close = m.close;
   }
   const app = drogueApp(o.transport, port);
-  const v1 = drogueImage(board, SIM_TYPE, "1.0.0", app);
+  const given = o.image ? parseHeader(o.image, crc32).info : undefined;
+  // The running image: the Drogue client on this transport, of the served image's type, one version below.
+  const v1Version = o.image ? "0.0.0" : "1.0.0";
+  const v1 = drogueImage(board, given ? given.type : SIM_TYPE, v1Version, app);
   const v2 = o.image || drogueImage(board, SIM_TYPE, "2.0.0", o.silent ? drogueApp("silent") : app);
   const target = targetOf(v2);
   const faults: Faults = Object.assign({}, o.faults);
   if (o.switchAfter !== undefined) faults.switchAt = { offset: o.switchAfter, target: targetOf(drogueImage(board, SIM_TYPE, "3.0.0", app)) };
   service = new DrogueService(target, faults);
-  const h2 = parseHeader(v2, crc32).info;
-  if (h2 && h2.board !== board.id) (o.log || (() => {}))("warning: the image is built for " + h2.board + ", the board is " + board.id);
+  if (given && given.board !== board.id) (o.log || (() => {}))("warning: the image is built for " + given.board + ", the board is " + board.id);
   installFactory(flash, board, v1, 0);
   let gen = 0;
   let links: EspruinoMqtt[] = [];
@@ -135,11 +138,14 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
       const run = dev.running;
       const st = rec.read();
       const want = service.target.version;
-      if (run && run.version === want && events.includes("synced " + want) && st.valid && !onTrial(st)) {
+      // Confirmed after the Sync: the service sent one for this version, and the record has the image confirmed
+      // (an application without onEvent reports nothing else).
+      const synced = service.log.some((e) => e.status.version === want && e.answers.some((c) => c.kind === SYNC));
+      if (run && run.version === want && synced && st.valid && !onTrial(st)) {
         outcome = "confirmed";
         break;
       }
-      if (o.silent && run && run.version === "1.0.0" && (st.flags & FLAG_ROLLED_BACK) && events.some((e) => e.startsWith("declined"))) {
+      if (run && run.version === v1Version && (st.flags & FLAG_ROLLED_BACK) && events.some((e) => e.startsWith("declined"))) {
         outcome = "rolled back";
         break;
       }
@@ -163,6 +169,7 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
       }
     }
   } finally {
+    if (process.env.DROGUE_DEBUG && dev.vm) console.log(dev.vm.log.join("\n"));
     dev.kill();
     for (const l of links) l.disconnect();
     await close();

@@ -63,7 +63,8 @@ const store: Store = journal ? {
   },
 };
 
-function start(o: DfuOptions) {
+function start(opt?: DfuOptions) {
+  const o = opt || {};
   let t: DfuTransport;
   const mtu = o.mtu || BOARD.chunkSize;
   let m;
