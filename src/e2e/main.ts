@@ -11,6 +11,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const r = await runE2E({ bin: espruinoBin().bin!, socat: findSocat()!, verbose: verbose, keep: keep, log: (l) => console.log("e2e: " + l) });
+  await (await import("./drogue.js")).runDrogueE2E({ bin: espruinoBin().bin!, socat: findSocat()!, verbose: verbose, keep: keep, log: (l) => console.log("e2e drogue: " + l) });
   console.log("e2e: passed in " + r.seconds.toFixed(1) + " s (" + r.boots.length + " power-ons; v2 at " + Math.round(r.bytesPerSecond) + " B/s over the pty)");
   return 0;
 }
