@@ -106,10 +106,11 @@ export const DROGUE_SIM: Command = {
   Sync when the device runs its version, else Write from the device's offset in blocks of its mtu, then Swap with the SHA-256
   --in-process        run the built drogue.js for --board on emulated flash: v0.0.0 of the image's type updated to FILE;
                       exit 0 once FILE runs confirmed after its Sync (FILE's app should call DFU.start(): --with-drogue)
-  --transport T       in-process: serial (postcard frames over a 115200 baud UART), http or mqtt (CBOR) (serial)
+  --transport T       in-process: serial (postcard frames over a 115200 baud UART), http or mqtt (CBOR) (serial);
+                      with http/mqtt the image's app names the port: DFU.start({http: {server: "127.0.0.1", port: 8080}})
   --port PATH         serial port or pty the board's Serial1 is on (115200 baud, drgdfu's 1024-byte frames)
   --serve             serve HTTP (POST /v1/dfu) and MQTT (channel dfu) until Ctrl-C
-  --http-port N       HTTP port for --serve (8080; 0 = any free port)     --mqtt-port N   MQTT port (1883)
+  --http-port N       HTTP port (8080; 0 = any free port)                 --mqtt-port N   MQTT port (1883)
   --host H            address to listen on (127.0.0.1)
   --board B           the board in-process (default: the image's board; pico has no OTA layout: use stm32-test or linux)
   --mtu N             block size when a Status names no mtu (512, as drogue-ajour)

@@ -45,12 +45,15 @@ export async function runDrogueSim(p: Parsed): Promise<number> {
 
   if (v["in-process"]) {
     const key = v.board || boardOfImage(h.board) || "linux";
-    if (!new TextDecoder().decode(data).includes("DFU.start(")) {
+    const text = new TextDecoder().decode(data);
+    if (!text.includes("DFU.start(")) {
       say("drogue-sim: warning: the image's application never calls DFU.start(): the new image will not report, and will be rolled back");
+    } else if (v.transport !== "serial" && !text.includes(v.transport + ":")) {
+      say("drogue-sim: warning: the image's application does not start the client on " + v.transport + " (DFU.start({" + v.transport + ": {server: \"127.0.0.1\", port: " + v[v.transport === "http" ? "http-port" : "mqtt-port"] + ", ...}})): it will not report");
     }
     const r = await runInProcess({
       board: key, transport: v.transport, image: data, faults: faults, resetAfter: v["reset-after"], limitS: v.wait,
-      switchAfter: v["switch-after"], log: (l) => say("  " + l), onProgress: (n) => out.update(n),
+      switchAfter: v["switch-after"], httpPort: v["http-port"], mqttPort: v["mqtt-port"], log: (l) => say("  " + l), onProgress: (n) => out.update(n),
     });
     out.end();
     const last = r.boots[r.boots.length - 1];

@@ -35,6 +35,9 @@ export interface RunOptions {
   limitS?: number;
   /** Once the device has this many bytes of the image, the service offers a new version (3.0.0) instead. */
   switchAfter?: number;
+  /** Ports of the HTTP / MQTT endpoints (0, the default: any free one; an --image's app must name the port it uses). */
+  httpPort?: number;
+  mqttPort?: number;
   /** Ends the run early ("stopped") once this holds for the events so far. */
   until?: (events: string[]) => boolean;
 }
@@ -84,11 +87,11 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
     pair = new LinkPair({ clock: clock, baud: 115200 });
     new SerialService(pair.a, clock, answer);
   } else if (o.transport === "http") {
-    const h = await startHttp((s) => answer(s), 0, "127.0.0.1");
+    const h = await startHttp((s) => answer(s), o.httpPort || 0, "127.0.0.1");
     port = h.port;
     close = h.close;
   } else {
-    const m = await startMqtt((s) => answer(s), 0, "127.0.0.1");
+    const m = await startMqtt((s) => answer(s), o.mqttPort || 0, "127.0.0.1");
     port = m.port;
     close = m.close;
   }
