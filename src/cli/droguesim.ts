@@ -114,7 +114,8 @@ export async function runDrogueSim(p: Parsed): Promise<number> {
     };
     new SerialService(link, realClock, answer);
     say(`  serial ${v.port} at 115200 baud, drgdfu frames (1024 B, postcard)`);
-    close = () => new Promise<void>((resolve) => port.close(() => resolve()));
+    // The Sync must leave before the port closes: drain, then give the UART its line time.
+    close = () => new Promise<void>((resolve) => port.drain(() => setTimeout(() => port.close(() => resolve()), 300)));
   } else {
     let hs, ms;
     try {

@@ -89,6 +89,8 @@ function start(opt?: DfuOptions) {
     // The network transports get a second for what is on its way out.
     reboot: () => setTimeout(() => E.reboot(), o.link || !(o.http || o.mqtt) ? 50 : 1000),
     store: store, clock: clock, mtu: chunk, onEvent: o.onEvent,
+    // The cloud may hold an HTTP request for ct = 30 s: drogue-device waits 40 s for the answer.
+    timeoutMs: o.http ? 40000 : 15000,
   }, t);
   if (m) {
     const mq = m;
