@@ -61,6 +61,7 @@
     };
     DFU.start({
       link: link,
+      checkpointEvery: C.checkpointEvery,
       onEvent: function (n, a) {
         if (n == "write") info.writes++;
         else if (n == "refused" || n == "failed" || n == "garbled") {

@@ -56,7 +56,8 @@ async function main(): Promise<void> {
     return r;
   };
   try {
-    const base = { file: "frames.bin", frames: index };
+    // DROGUE_CHECKPOINT=N: progress saved every N bytes instead of 4096 (to see what the checkpoints cost).
+    const base = { file: "frames.bin", frames: index, checkpointEvery: Number(process.env.DROGUE_CHECKPOINT) || undefined };
     const bare = await run("load, bare image", false, { ...base, mode: "load" });
     const withClient = await run("load, image with drogue.js", true, { ...base, mode: "load" });
     const per = async (piece: number) => {

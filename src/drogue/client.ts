@@ -1,15 +1,23 @@
 import { E_DIGEST, E_OFFSET, E_STATE, OK } from "../core/errors.js";
 import type { ResumableSession } from "../core/resume.js";
 import { RECEIVING, SIZE_FROM_HEADER, STAGED } from "../core/session.js";
-import { onTrial } from "../core/state.js";
+import type { Layout } from "../core/layout.js";
+import { confirmedSlot, onTrial } from "../core/state.js";
 import type { Clock } from "../hal/clock.js";
 import type { DfuSink, DfuTransport, Store } from "./ports.js";
 import { loadProgress, saveProgress } from "./progress.js";
 import { asciiText, type Command, type Status, SWAP, SYNC, WAIT, WRITE } from "./protocol.js";
 
+/** Bytes of a segment of the progress chain (see checkpoint_). */
+const SEG = 4096;
+
 export interface DfuClientOptions {
   session: ResumableSession;
   crc32: (data: Uint8Array) => number;
+  /** The session's Digest.crc32Flash, and its layout and write alignment: the progress chain reads the staged bytes. */
+  crc32Flash: (address: number, length: number) => number;
+  layout: Layout;
+  writeAlign: number;
   /** The running image's header type and version: the version is what Status reports. */
   firmware: { type: string; version: string };
   /** Confirms the running image (boot/confirm.ts): called on the Sync that names its version, not before. */
@@ -57,6 +65,10 @@ export class DfuClient implements DfuSink {
   private next_ = "";
   private timer_: unknown;
   private savedAt_ = 0;
+  /** CRC chain over the staged image's whole SEG-byte segments [0, full_) (checkpoint_). */
+  private chain_ = 0;
+  private full_ = 0;
+  private pair_ = new Uint8Array(8);
   /** A version that failed: not taken again before retryAt_ (or ever, when rolled back). */
   private failed_ = "";
   private forever_ = false;
@@ -84,12 +96,8 @@ export class DfuClient implements DfuSink {
       this.ev_("rolledBack", p.st);
     } else if (p && p.f !== undefined) this.decline_(p.f, true);
     else if (p && p.v && p.s && p.b) {
-      const s = this.o_.session;
-      if (s.resume({ size: p.s, type: "", version: p.v }, p.b, (p.c || 0) >>> 0) === OK) {
-        this.next_ = p.v;
-        this.savedAt_ = s.received;
-        this.ev_("resumed", p.v, s.received);
-      } else saveProgress(this.o_.store, undefined);
+      if (this.resume_(p.v, p.s, p.b, p.k)) this.ev_("resumed", p.v, this.o_.session.received);
+      else saveProgress(this.o_.store, undefined);
     }
     this.send_();
   }
@@ -205,6 +213,8 @@ export class DfuClient implements DfuSink {
       if (r !== OK) return this.fail_(v, r);
       this.next_ = v;
       this.savedAt_ = 0;
+      this.chain_ = 0;
+      this.full_ = 0;
       saveProgress(this.o_.store, undefined);
       this.ev_("start", v);
     }
@@ -221,14 +231,72 @@ export class DfuClient implements DfuSink {
     else this.backoff_();
   }
 
+  /** Two CRC-32s into one: the CRC-32 of their 8 bytes (little-endian). */
+  private link_(a: number, b: number): number {
+    const x = this.pair_;
+    x[0] = a & 255;
+    x[1] = (a >> 8) & 255;
+    x[2] = (a >> 16) & 255;
+    x[3] = (a >>> 24) & 255;
+    x[4] = b & 255;
+    x[5] = (b >> 8) & 255;
+    x[6] = (b >> 16) & 255;
+    x[7] = (b >>> 24) & 255;
+    return this.o_.crc32(x);
+  }
+
+  /**
+   * The chain key of [0, bytes) of the image at `address`: chain_ advanced over
+   * the whole segments up to `bytes`, then linked with the CRC-32 of the rest.
+   * A checkpoint reads only what came since the last one (not the whole
+   * prefix, which made progress O(n^2) in the image's size).
+   */
+  private key_(address: number, bytes: number): number {
+    const f = this.o_.crc32Flash;
+    while (this.full_ + SEG <= bytes) {
+      this.chain_ = this.link_(this.chain_, f(address + this.full_, SEG));
+      this.full_ += SEG;
+    }
+    return this.full_ < bytes ? this.link_(this.chain_, f(address + this.full_, bytes - this.full_)) : this.chain_;
+  }
+
   private checkpoint_(): void {
     const s = this.o_.session;
     if (!s.header) return;
     if (s.received - this.savedAt_ < (this.o_.checkpointEvery || 4096) && s.received !== s.size) return;
-    const cp = s.checkpoint();
-    if (!cp.bytes) return;
-    saveProgress(this.o_.store, { v: this.next_, s: s.size, b: cp.bytes, c: cp.crc });
+    // What is in flash: a tail below the write alignment waits in the session's RAM.
+    const b = s.received - (s.received % this.o_.writeAlign);
+    if (!b) return;
+    saveProgress(this.o_.store, { v: this.next_, s: s.size, b: b, k: this.key_(this.o_.layout.slots[s.slot].address, b) });
     this.savedAt_ = s.received;
+  }
+
+  /**
+   * After a reset: the staged prefix must still give the saved chain key,
+   * then the session resumes with its CRC-32 (read once, at power-on).
+   */
+  private resume_(v: string, size: number, bytes: number, key: number | undefined): boolean {
+    const s = this.o_.session;
+    const b = s.bootState();
+    if (!b.valid || key === undefined) return false;
+    const a = this.o_.layout.slots[1 - confirmedSlot(b)].address;
+    try {
+      this.chain_ = 0;
+      this.full_ = 0;
+      if (this.key_(a, bytes) >>> 0 !== key >>> 0) return false;
+      if (s.resume({ size: size, type: "", version: v }, bytes, this.o_.crc32Flash(a, bytes)) !== OK) return false;
+    } catch (e) {
+      return false;
+    }
+    this.next_ = v;
+    this.savedAt_ = s.received;
+    if (s.received !== bytes) {
+      // The block the prefix ended in was erased again: the chain restarts below it.
+      this.chain_ = 0;
+      this.full_ = 0;
+      this.key_(a, s.received - (s.received % SEG));
+    }
+    return true;
   }
 
   private swap_(c: Command): void {

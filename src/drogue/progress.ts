@@ -3,7 +3,8 @@ import type { Store } from "./ports.js";
 /**
  * What survives a reset, one small JSON record (the journal pages in .eota
  * on the board):
- *   {"v": version, "s": size, "b": bytes, "c": crc}  a download: the first b bytes of the image (s bytes) are in flash with CRC-32 c
+ *   {"v": version, "s": size, "b": bytes, "k": key}  a download: the first b bytes of the image (s bytes) are in flash; k chains
+ *                                                    the CRC-32s of its 4 KB segments (client.ts key_), so a checkpoint reads only what is new
  *   {"st": version}                                  Swap accepted: that version is pending; the next power-on should run it
  *   {"f": version}                                   that version was staged but never confirmed (rolled back): not taken again
  */
@@ -11,7 +12,7 @@ export interface Progress {
   v?: string;
   s?: number;
   b?: number;
-  c?: number;
+  k?: number;
   st?: string;
   f?: string;
 }

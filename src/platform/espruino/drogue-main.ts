@@ -30,6 +30,8 @@ interface DfuOptions {
   http?: { server: string; port?: number; user?: string; password?: string };
   mqtt?: { server: string; port?: number; app: string; device: string; password?: string };
   mtu?: number;
+  /** Bytes between saved progress records (4096). */
+  checkpointEvery?: number;
   onEvent?: (name: string, a?: number | string, b?: number | string) => void;
 }
 
@@ -85,10 +87,10 @@ function start(opt?: DfuOptions) {
     firmware: { type: boot.type, version: boot.version }, running: boot.slot, chunkMax: chunk, now: clock.now,
   });
   const client = new DfuClient({
-    session: session, crc32: digest.crc32, firmware: { type: boot.type, version: boot.version }, confirm: confirm,
+    session: session, crc32: digest.crc32, crc32Flash: (a, l) => digest.crc32Flash(a, l), layout: layout, writeAlign: BOARD.writeAlign, firmware: { type: boot.type, version: boot.version }, confirm: confirm,
     // The network transports get a second for what is on its way out.
     reboot: () => setTimeout(() => E.reboot(), o.link || !(o.http || o.mqtt) ? 50 : 1000),
-    store: store, clock: clock, mtu: chunk, onEvent: o.onEvent,
+    store: store, clock: clock, mtu: chunk, onEvent: o.onEvent, checkpointEvery: o.checkpointEvery,
     // The cloud may hold an HTTP request for ct = 30 s: drogue-device waits 40 s for the answer.
     timeoutMs: o.http ? 40000 : 15000,
   }, t);
