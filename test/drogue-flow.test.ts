@@ -70,6 +70,14 @@ for (const tr of TRANSPORTS) {
     assert.ok(!r.events.slice(r.events.indexOf("reset")).some((e) => e.startsWith("start ")), "no start over");
   });
 
+  t(tr + ": a staged prefix damaged across the reset is not resumed: the update starts over", async () => {
+    const r = await run({ transport: tr, resetAfter: 12, damageAtReset: true });
+    confirmedV2(r);
+    assert.not.ok(r.events.some((e) => e.startsWith("resumed")), r.events.join("\n"));
+    assert.is(r.resumedAt, -1, "the first Status after the reset names no update");
+    assert.is(r.events.filter((e) => e === "start 2.0.0").length, 2);
+  });
+
   t(tr + ": a Swap with a wrong checksum is refused and nothing is marked pending", async () => {
     const r = await run({ transport: tr, faults: { badChecksum: true }, until: (ev) => ev.some((e) => e.startsWith("declined")) });
     assert.is(r.outcome, "stopped", r.events.join("\n"));

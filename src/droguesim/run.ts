@@ -28,6 +28,8 @@ export interface RunOptions {
   faults?: Faults;
   /** Power the board off and on once the service has sent this many Writes. */
   resetAfter?: number;
+  /** At that reset, a bit of the staged prefix flips (byte 200 of the staging slot): the resume must refuse it. */
+  damageAtReset?: boolean;
   /** Status.mtu the service sees is the device's; this is the service's default when none is given. */
   onProgress?: (offset: number, size: number) => void;
   log?: (line: string) => void;
@@ -159,6 +161,10 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
       if (reset !== undefined && service.writes >= reset) {
         reset = undefined;
         afterReset = true;
+        if (o.damageAtReset) {
+          const at = board.layout.slots[1].address + 200 - board.geometry.base;
+          flash.data[at] ^= 0x10;
+        }
         events.push("reset");
         if (o.log) o.log("reset after " + service.writes + " Writes");
         dev.powerOn();
