@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { SWAP, SYNC } from "../drogue/protocol.js";
 import { drogueBundle } from "../droguesim/board.js";
 import { SerialService } from "../droguesim/serial.js";
+import { startHttp } from "../droguesim/net.js";
 import { DrogueService, targetOf } from "../droguesim/service.js";
 import { loadBoard } from "../platform/host/boards.js";
 import { realClock } from "../platform/host/clock.js";
@@ -24,14 +25,16 @@ import { Board, installOn, ptyPair, until } from "./interpreter.js";
 
 const TYPE = "DROGUEE2E";
 
-function app(pty: string): string {
+function app(transport: string): string {
   return [
     'print("BOOT "+JSON.stringify(OTA.boot));',
-    "DFU.start({serial:{path:" + JSON.stringify(pty) + '},onEvent:function(n,a,b){if(n!="status"&&n!="write")print("EV "+n+" "+a+" "+b);}});',
+    "DFU.start({" + transport + ',onEvent:function(n,a,b){if(n!="status"&&n!="write")print("EV "+n+" "+a+" "+b);}});',
   ].join("\n");
 }
 
 export interface DrogueE2EResult {
+  /** The HTTP leg (CBOR through Espruino's own http module): v1 -> v2 -> Sync -> confirmed. */
+  httpSeconds?: number;
   seconds: number;
   /** v2's bytes per second over the pty (no line rate of its own), from the first Status after the cut to the Swap. */
   bytesPerSecond: number;
@@ -48,7 +51,7 @@ export async function runDrogueE2E(o: { bin: string; socat: string; log?: (line:
   try {
     const pty = await ptyPair(o.socat, dir);
     cleanups.push(pty.close);
-    const js = () => new TextEncoder().encode(drogueBundle("linux") + "\n" + app(pty.b));
+    const js = () => new TextEncoder().encode(drogueBundle("linux") + "\n" + app("serial:{path:" + JSON.stringify(pty.b) + "}"));
     const v1 = buildImage({ board: "LINUX", type: TYPE, version: "1.0.0", build: "e2e", payload: js() });
     const v2 = buildImage({ board: "LINUX", type: TYPE, version: "2.0.0", build: "e2e", payload: js() });
     log("install: boot stub, v1 (drogue.js) in slot 0 (" + dir + ")");
@@ -90,15 +93,50 @@ export async function runDrogueE2E(o: { bin: string; socat: string; log?: (line:
     for (const ev of ["EV refused 9", "EV stale 2", "EV resumed 2.0.0"]) if (!lines.some((l) => l.startsWith(ev))) throw new Error("missing " + ev + "\n" + ctx());
     log("v2 confirmed after its Sync; record " + JSON.stringify(st));
     ok = true;
-    const r = {
+    const r: DrogueE2EResult = {
       seconds: (Date.now() - t0) / 1000, bytesPerSecond: (v2.length - resumedAt) / ((swapAt - tw) / 1000 + 1e-9), resumedAt: resumedAt,
       boots: board.boots.map((b) => ({ slot: b.boot ? b.boot.slot : -1, reason: b.boot ? b.boot.reason : -1, version: b.boot ? b.boot.version : "" })),
     };
-    log("passed in " + r.seconds.toFixed(1) + " s (" + r.boots.length + " power-ons; v2 at " + Math.round(r.bytesPerSecond) + " B/s over the pty, resumed at " + resumedAt + ")");
+    log("serial passed in " + r.seconds.toFixed(1) + " s (" + r.boots.length + " power-ons; v2 at " + Math.round(r.bytesPerSecond) + " B/s over the pty, resumed at " + resumedAt + ")");
+    await board.powerOff();
+    r.httpSeconds = await httpLeg(o.bin, dir, log, !!o.verbose);
+    log("HTTP passed in " + r.httpSeconds.toFixed(1) + " s");
     return r;
   } finally {
     for (const c of cleanups.reverse()) await c();
     if (ok && !o.keep) rmSync(dir, { recursive: true, force: true });
     else log("kept " + dir);
+  }
+}
+
+/**
+ * The same update over HTTP in a fresh directory: Espruino's `http` module
+ * POSTs the CBOR Status to the service simulator on 127.0.0.1 (a doubled
+ * Write rides the next reply); v2 reports over HTTP, gets Sync, confirms.
+ */
+async function httpLeg(bin: string, parent: string, log: (l: string) => void, verbose: boolean): Promise<number> {
+  const t0 = Date.now();
+  const dir = mkdtempSync(join(parent, "http-"));
+  let service: DrogueService | undefined;
+  const h = await startHttp((s) => (service as DrogueService).answer(s), 0, "127.0.0.1");
+  const board = new Board({ bin: bin, dir: dir, log: verbose ? log : undefined });
+  try {
+    const js = () => new TextEncoder().encode(drogueBundle("linux") + "\n" + app("http:{server:\"127.0.0.1\",port:" + h.port + "}"));
+    const v1 = buildImage({ board: "LINUX", type: TYPE, version: "1.0.0", build: "e2e", payload: js() });
+    const v2 = buildImage({ board: "LINUX", type: TYPE, version: "2.0.0", build: "e2e", payload: js() });
+    installOn(bin, dir, loadBoard("linux"), v1);
+    service = new DrogueService(targetOf(v2), { double: [3] });
+    const sv = service;
+    const ctx = () => "console:\n" + board.tail() + "\nservice: " + sv.log.slice(-3).map((e) => JSON.stringify(e.status)).join(" ");
+    board.powerOn();
+    await until(() => sv.log.some((e) => e.answers.some((c) => c.kind === SWAP)), 120_000, "the Swap over HTTP", ctx);
+    const b2 = await until(() => board.boots[1] && board.boots[1].boot, 30_000, "v2 to boot", ctx);
+    if (b2.version !== "2.0.0" || b2.reason !== 1) throw new Error("expected v2 on trial, got " + JSON.stringify(b2) + "\n" + ctx());
+    await until(() => board.lines(1).some((l) => l.startsWith("EV confirmed 1")), 30_000, "v2 to confirm itself after its Sync", ctx);
+    if (!board.lines().some((l) => l.startsWith("EV duplicate"))) throw new Error("the doubled Write was not seen\n" + ctx());
+    return (Date.now() - t0) / 1000;
+  } finally {
+    await board.powerOff();
+    await h.close();
   }
 }
