@@ -68,14 +68,14 @@ async function main(): Promise<void> {
       const fa = await run("harness " + N_CHUNKS + ", pieces " + piece, false, cfg("floor", N_CHUNKS));
       const fb = await run("harness " + M_CHUNKS + ", pieces " + piece, false, cfg("floor", M_CHUNKS));
       const perWrite = (b.refs - a.refs - (fb.refs - fa.refs)) / (M_CHUNKS - N_CHUNKS);
-      return { perKB: Math.round((perWrite * 1024) / MTU), afterStart: a.info.afterStart, peak: Math.max(a.info.peak, b.info.peak) };
+      return { perKB: Math.round((perWrite * 1024) / MTU), afterStart: a.info.afterStart, peak: Math.max(a.info.peak - a.info.fileVars, b.info.peak - b.info.fileVars), fileVars: b.info.fileVars, perWriteJsVars: (b.info.gc30 - b.info.gc10) / 20 };
     };
     const p64 = await per(64);
     const whole = await per(0);
     console.log(JSON.stringify({
       drogueInstructionsPerKB: p64.perKB, drogueInstructionsPerKBWholeFrames: whole.perKB,
       clientLoadInstructions: withClient.refs - bare.refs,
-      jsVarsAfterStart: p64.afterStart - bare.info.usage, jsVarsPeakAboveStart: p64.peak - p64.afterStart, jsVars: { bare: bare.info.usage, afterStart: p64.afterStart, peak: p64.peak },
+      jsVarsAfterStart: p64.afterStart - bare.info.usage, jsVarsPeakAboveStart: p64.peak - p64.afterStart, jsVarsPerWrite: p64.perWriteJsVars, harnessFileJsVars: p64.fileVars, jsVars: { bare: bare.info.usage, afterStart: p64.afterStart, peak: p64.peak },
     }, null, 1));
   } finally {
     rmSync(root, { recursive: true, force: true });
