@@ -87,6 +87,19 @@ for (const tr of TRANSPORTS) {
     assert.is(r.boots.length, 1, "no reset");
   });
 
+  t(tr + ": a Swap without a checksum: the header's payload SHA-256 decides; one of 5 bytes is refused", async () => {
+    confirmedV2(await run({ transport: tr, faults: { checksum: new Uint8Array(0) } }));
+    const r = await run({ transport: tr, faults: { checksum: new Uint8Array(5) }, until: (ev) => ev.some((e) => e.startsWith("declined")) });
+    assert.ok(r.events.includes("failed DIGEST 2.0.0"), r.events.join("\n"));
+    assert.is(r.record.pending, NO_SLOT);
+  });
+
+  t(tr + ": a Swap naming a version not being written is refused; the download goes on", async () => {
+    const r = await run({ transport: tr, faults: { strayswap: 5 } });
+    confirmedV2(r);
+    assert.ok(r.events.includes("refused STATE 9.9.9"), r.events.join("\n"));
+  });
+
   t(tr + ": the target changing mid-update starts over with the new version", async () => {
     const r = await run({ transport: tr, switchAfter: 6000 });
     confirmedV2(r, "3.0.0");

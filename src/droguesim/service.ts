@@ -51,6 +51,10 @@ export interface Faults {
   wrongOffset?: number[];
   badChecksum?: boolean;
   switchAt?: { offset: number; target: Target };
+  /** The n-th Write answer replaced by a Swap naming another version (9.9.9). */
+  strayswap?: number;
+  /** The Swap's checksum replaced by this (empty: a service without one; 5 bytes: neither empty nor a SHA-256). */
+  checksum?: Uint8Array;
   /** Answer without correlation ids, as drgdfu's serial side does (embedded-update src/device/serial.rs:89,96,103). */
   noCid?: boolean;
 }
@@ -89,8 +93,11 @@ export class DrogueService {
         c = { ...c, offset: off, data: this.target.image.subarray(off, off + (c.data as Uint8Array).length) };
         out = [c];
       }
-      if (f.lose && f.lose.includes(n)) out = [];
+      if (f.strayswap === n) out = [{ kind: SWAP, version: fromLatin1("9.9.9"), cid: c.cid, checksum: this.target.checksum }];
+      else if (f.lose && f.lose.includes(n)) out = [];
       else if (f.double && f.double.includes(n)) out = [c, c];
+    } else if (c.kind === SWAP && f.checksum) {
+      out = [{ ...c, checksum: f.checksum }];
     } else if (c.kind === SWAP && f.badChecksum) {
       const bad = new Uint8Array(c.checksum as Uint8Array);
       bad[0] ^= 0xff;
