@@ -115,4 +115,13 @@ for (const tr of TRANSPORTS) {
   });
 }
 
+t("serial: a bit flipped on the line (drgdfu's frames carry no CRC) is caught at Swap by the SHA-256; nothing marked; a later try succeeds", async () => {
+  const r = await run({ transport: "serial", corruptFrame: 4 });
+  confirmedV2(r);
+  const i = r.events.indexOf("failed PAYLOAD_DIGEST 2.0.0");
+  assert.ok(i >= 0, r.events.join("\n"));
+  assert.ok(r.events.indexOf("swap 2.0.0") > i, "the Swap accepted only on the retry");
+  assert.is(r.events.filter((e) => e === "start 2.0.0").length, 2);
+});
+
 t.run();

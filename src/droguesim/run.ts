@@ -28,6 +28,8 @@ export interface RunOptions {
   faults?: Faults;
   /** Power the board off and on once the service has sent this many Writes. */
   resetAfter?: number;
+  /** Serial: the n-th frame to the board (1-based) gets a bit flipped at byte 200, inside a Write's data (the frames carry no CRC). */
+  corruptFrame?: number;
   /** At that reset, a bit of the staged prefix flips (byte 200 of the staging slot): the resume must refuse it. */
   damageAtReset?: boolean;
   /** Status.mtu the service sees is the device's; this is the service's default when none is given. */
@@ -86,7 +88,16 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
   let close = async () => {};
   let pair: LinkPair | undefined;
   if (o.transport === "serial") {
-    pair = new LinkPair({ clock: clock, baud: 115200 });
+    let frames = 0;
+    pair = new LinkPair({
+      clock: clock, baud: 115200,
+      wire: (bytes, from) => {
+        if (from !== "a" || ++frames !== o.corruptFrame) return [bytes];
+        const b = new Uint8Array(bytes);
+        b[200] ^= 0x04;
+        return [b];
+      },
+    });
     new SerialService(pair.a, clock, answer);
   } else if (o.transport === "http") {
     const h = await startHttp((s) => answer(s), o.httpPort || 0, "127.0.0.1");
