@@ -162,4 +162,36 @@ t("postcard the device refuses: unknown variant, option tag 2, a varint past u32
   assert.throws(() => decodeCommandPostcard(past));
 });
 
+t("hostile input: 20 000 random and mutated messages either decode or throw an Error, and byte strings stay inside the input", () => {
+  let x = 12345;
+  const rnd = (n: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % n;
+  const seeds = [...COMMANDS.map((c) => commandToCbor(c))];
+  const frames = COMMAND_VECTORS.map(([c]) => commandFrame(c));
+  let decoded = 0;
+  for (let i = 0; i < 10000; i++) {
+    // CBOR: a valid command mutated, or random bytes
+    const base = i % 3 === 0 ? new Uint8Array(rnd(40)).map(() => rnd(256)) : new Uint8Array(seeds[rnd(seeds.length)]);
+    const b = base.length > 40 ? base.subarray(0, rnd(base.length)) : base;
+    for (let k = rnd(4); k > 0 && b.length; k--) b[rnd(b.length)] = rnd(256);
+    try {
+      const c = commandFromCbor(cborDecode(b));
+      for (const v of [c.version, c.data, c.checksum]) if (v) assert.ok(v.buffer === b.buffer && v.byteOffset + v.length <= b.byteOffset + b.length);
+      decoded++;
+    } catch (e) {
+      assert.ok(e instanceof Error, String(e));
+    }
+    // postcard: a frame with a few bytes changed near its start
+    const f = new Uint8Array(frames[rnd(frames.length)]);
+    for (let k = 1 + rnd(3); k > 0; k--) f[rnd(48)] = rnd(256);
+    try {
+      const c = decodeCommandPostcard(f);
+      for (const v of [c.version, c.data, c.checksum]) if (v) assert.ok(v.buffer === f.buffer && v.byteOffset + v.length <= 1024);
+      decoded++;
+    } catch (e) {
+      assert.ok(e instanceof Error, String(e));
+    }
+  }
+  assert.ok(decoded > 1000, "some still decode: " + decoded);
+});
+
 t.run();
