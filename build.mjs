@@ -104,6 +104,7 @@ async function main() {
     writeFileSync(dir + "/tb.js", await buildDevice({ entry: "src/platform/espruino/tb-main.ts", board }));
     writeFileSync(dir + "/ble.js", await buildDevice({ entry: "src/platform/espruino/ble-main.ts", board, shared: true }));
     writeFileSync(dir + "/zigbee.js", await buildDevice({ entry: "src/platform/espruino/zigbee-main.ts", board }));
+    writeFileSync(dir + "/drogue.js", await buildDevice({ entry: "src/platform/espruino/drogue-main.ts", board }));
     sizes.push([key, boot.length, client.length]);
   }
   console.log("device bundles (bytes, minified):");

@@ -29,8 +29,8 @@ for (const c of ALL) {
 }
 
 t("an unknown command or option: one line naming it and what is allowed, exit 2 (the built CLI, as a child process)", () => {
-  refused(cli(["bogus"]), 2, /unknown command bogus \(commands: demo, mkimage, info, install, status, install-script, ncp-sim, ble-sim, zigate-sim, tb-sim, sweep, fuzz\)/);
-  refused(cli(["mkimage", "--foo"]), 2, /mkimage: unknown option --foo \(options: --app, --out, --board, --type, --version, --build, --with-client, --with-ble, --zigbee-manufacturer, --zigbee-image-type, --zigbee-file-version\)/);
+  refused(cli(["bogus"]), 2, /unknown command bogus \(commands: demo, mkimage, info, install, status, install-script, ncp-sim, ble-sim, zigate-sim, tb-sim, drogue-sim, sweep, fuzz\)/);
+  refused(cli(["mkimage", "--foo"]), 2, /mkimage: unknown option --foo \(options: --app, --out, --board, --type, --version, --build, --with-client, --with-ble, --with-drogue, --zigbee-manufacturer, --zigbee-image-type, --zigbee-file-version\)/);
   refused(cli(["demo", "--fast"]), 2, /demo: unknown option --fast \(options: none\)/);
   refused(cli(["sweep", "extra"]), 2, /sweep: unexpected argument "extra"/);
   refused(cli(["mkimage", "--app"]), 2, /--app needs a value/);

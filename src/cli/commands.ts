@@ -23,13 +23,14 @@ export const MKIMAGE: Command = {
   --build S         build text (default: now, "YYYY-MM-DD HH:MM"), printable ASCII, at most 20 characters
   --with-client     put the built client bundle for --board (dist/espruino/B/client.js) before the app
   --with-ble        put the BLE client (dist/espruino/B/ble.js: OTA.ble()) before the app instead
+  --with-drogue     put the built Drogue IoT client (dist/espruino/B/drogue.js) before the app instead
                     (with --zigbee-manufacturer, --with-client puts the Zigbee client, dist/espruino/B/zigbee.js)
   --zigbee-manufacturer 0xMMMM   write a Zigbee OTA file (header 0x0BEEF11E, tag 0 = the image) instead
   --zigbee-image-type 0xTTTT     its image type (needed with --zigbee-manufacturer)
   --zigbee-file-version 0xVVVVVVVV  its file version (default: from --version "a.b.c[.d]" as bytes a.b.c.d)`,
   options: {
     app: { kind: "string" }, out: { kind: "string" }, board: { kind: "board" }, type: { kind: "string" },
-    version: { kind: "string" }, build: { kind: "string" }, "with-client": { kind: "boolean" }, "with-ble": { kind: "boolean" },
+    version: { kind: "string" }, build: { kind: "string" }, "with-client": { kind: "boolean" }, "with-ble": { kind: "boolean" }, "with-drogue": { kind: "boolean" },
     "zigbee-manufacturer": { kind: "string" }, "zigbee-image-type": { kind: "string" }, "zigbee-file-version": { kind: "string" },
   },
 };
@@ -184,6 +185,40 @@ export const TB_SIM: Command = {
   },
 };
 
+export const DROGUE_SIM: Command = {
+  name: "drogue-sim",
+  usage: `espruino-ota drogue-sim --image FILE (--in-process | --port PATH | --serve) [options]
+  plays Drogue IoT's update service (drogue-ajour's decisions; drgdfu's serial framing) for image FILE:
+  Sync when the device runs its version, else Write from the device's offset in blocks of its mtu, then Swap with the SHA-256
+  --in-process        run the built drogue.js for --board on emulated flash: v0.0.0 of the image's type updated to FILE;
+                      exit 0 once FILE runs confirmed after its Sync (FILE's app should call DFU.start(): --with-drogue)
+  --transport T       in-process: serial (postcard frames over a 115200 baud UART), http or mqtt (CBOR) (serial);
+                      with http/mqtt the image's app names the port: DFU.start({http: {server: "127.0.0.1", port: 8080}})
+  --port PATH         serial port or pty the board's Serial1 is on (115200 baud, drgdfu's 1024-byte frames)
+  --serve             serve HTTP (POST /v1/dfu) and MQTT (channel dfu) until Ctrl-C
+  --http-port N       HTTP port (8080; 0 = any free port)                 --mqtt-port N   MQTT port (1883)
+  --host H            address to listen on (127.0.0.1)
+  --board B           the board in-process (default: the image's board; pico has no OTA layout: use stm32-test or linux)
+  --mtu N             block size when a Status names no mtu (512, as drogue-ajour)
+  --lose N            the N-th Write is lost (may be repeated)          --double N   the N-th Write arrives twice
+  --wrong-offset N    the N-th Write goes to a wrong offset             --bad-checksum   Swap with a wrong SHA-256
+  --reset-after N     in-process: reset the board after N Writes        --switch-after B   offer 3.0.0 once B bytes are in
+  --no-cid            answer without correlation ids (as drgdfu's serial side)
+  --wait SECONDS      give up after this long (in-process: emulated; 3600)`,
+  options: {
+    image: { kind: "string" }, "in-process": { kind: "boolean" }, port: { kind: "string" }, serve: { kind: "boolean" },
+    transport: { kind: "string", choices: ["serial", "http", "mqtt"], default: "serial" },
+    "http-port": { kind: "int", min: 0, max: 65535, what: "a TCP port", default: "8080" },
+    "mqtt-port": { kind: "int", min: 0, max: 65535, what: "a TCP port", default: "1883" },
+    host: { kind: "string", default: "127.0.0.1" }, board: { kind: "board" },
+    mtu: { kind: "int", min: 1, max: 65535, what: "bytes", default: "512" },
+    lose: { kind: "int", min: 1, multiple: true }, double: { kind: "int", min: 1, multiple: true },
+    "wrong-offset": { kind: "int", min: 1, multiple: true }, "bad-checksum": { kind: "boolean" },
+    "reset-after": { kind: "int", min: 1 }, "switch-after": { kind: "int", min: 0 }, "no-cid": { kind: "boolean" },
+    wait: { kind: "number", min: 0.001, max: 86400, what: "seconds", default: "3600" },
+  },
+};
+
 export const SWEEP: Command = {
   name: "sweep",
   usage: `espruino-ota sweep [--board B[,B]]... [--quick | --sample N] [--seed S] [--scenario NAME]...
@@ -213,7 +248,7 @@ export const FUZZ: Command = {
   },
 };
 
-export const ALL: Command[] = [DEMO, MKIMAGE, INFO, INSTALL, STATUS, INSTALL_SCRIPT, NCP_SIM, BLE_SIM, ZIGATE_SIM, TB_SIM, SWEEP, FUZZ];
+export const ALL: Command[] = [DEMO, MKIMAGE, INFO, INSTALL, STATUS, INSTALL_SCRIPT, NCP_SIM, BLE_SIM, ZIGATE_SIM, TB_SIM, DROGUE_SIM, SWEEP, FUZZ];
 
 export const USAGE = `espruino-ota <command> [options]        (espruino-ota <command> --help for its options)
   demo                          a whole Blynk.Air update on emulated flash: v1 -> v2 (trial, confirm) -> bad v3 (rollback)
@@ -226,6 +261,7 @@ export const USAGE = `espruino-ota <command> [options]        (espruino-ota <com
   ble-sim --image F --in-process   play the ESP BLE OTA client against an emulated Bluetooth board
   zigate-sim --image F (--port P | --in-process)   play a ZiGate OTA server + plugin + XBee and serve the Zigbee OTA file F
   tb-sim --image F ...          a ThingsBoard device-API stand-in, MQTT + HTTP + CoAP
+  drogue-sim --image F ...      Drogue IoT's update service: serial (drgdfu frames), HTTP, MQTT; --in-process
   sweep [--board B] [--quick]   power cut at every flash operation; last line: power-cut sweep: N cuts, B bricked, L lost
   fuzz [--inputs N] [--seed S]  hostile inputs to the client; last line: fuzz: N inputs, C crashes, W stray writes
 `;

@@ -16,6 +16,8 @@ export interface MkimageArgs {
   build?: string;
   /** Prepend the built client bundle for the board (dist/espruino/<board>/client.js; zigbee.js for a Zigbee file). */
   withClient?: boolean;
+  /** Prepend the built Drogue IoT client instead (dist/espruino/<board>/drogue.js). */
+  withDrogue?: boolean;
   /** Prepend the BLE client instead (dist/espruino/<board>/ble.js). */
   withBle?: boolean;
   /** Write a Zigbee OTA file around the image (docs/zigbee.md): manufacturer code, image type, file version (default: from the version). */
@@ -51,9 +53,10 @@ export function mkimage(a: MkimageArgs): Uint8Array {
   let js = new TextDecoder().decode(readInput(a.app, "--app file"));
   let clientLen = 0;
   if (a.withClient && a.withBle) throw new UsageError("mkimage: --with-client and --with-ble exclude each other (one client per image)");
+  if ([a.withClient, a.withBle, a.withDrogue].filter((x) => x).length > 1) throw new UsageError("mkimage: --with-client, --with-ble and --with-drogue exclude each other (one client per image)");
   if (a.withBle && a.zigbee) throw new UsageError("mkimage: a Zigbee OTA file carries the Zigbee client (--with-client), not the BLE one");
-  const name = a.withBle ? "ble" : a.zigbee ? "zigbee" : "client";
-  if (a.withClient || a.withBle) {
+  const name = a.withBle ? "ble" : a.withDrogue ? "drogue" : a.zigbee ? "zigbee" : "client";
+  if (a.withClient || a.withBle || a.withDrogue) {
     // Next to dist/cli.mjs; from the sources (tsx), in dist/.
     const near = new URL("./espruino/" + a.board + "/" + name + ".js", import.meta.url);
     const client = existsSync(near) ? near : new URL("../../dist/espruino/" + a.board + "/" + name + ".js", import.meta.url);
@@ -97,7 +100,7 @@ export function runMkimage(p: Parsed): number {
     manufacturer: parseCode("zigbee-manufacturer", zm, 16), imageType: parseCode("zigbee-image-type", zt as string, 16),
     fileVersion: zv === undefined ? undefined : parseCode("zigbee-file-version", zv, 32),
   } : undefined;
-  mkimage({ app: v.app as string, out: v.out as string, board: v.board as string, type: v.type as string, version: v.version as string, build: v.build as string | undefined, withClient: !!v["with-client"], withBle: !!v["with-ble"], zigbee: zigbee });
+  mkimage({ app: v.app as string, out: v.out as string, board: v.board as string, type: v.type as string, version: v.version as string, build: v.build as string | undefined, withClient: !!v["with-client"], withBle: !!v["with-ble"], withDrogue: !!v["with-drogue"], zigbee: zigbee });
   console.log(zigbee ? describeZigbee(v.out as string) : describeImage(v.out as string));
   return 0;
 }

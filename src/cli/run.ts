@@ -15,6 +15,7 @@ const COMMANDS: Record<string, [Command, () => Promise<Run>]> = {
   "ble-sim": [C.BLE_SIM, async () => (await import("./blesim.js")).runBleSim],
   "zigate-sim": [C.ZIGATE_SIM, async () => (await import("./zigatesim.js")).runZigateSim],
   "tb-sim": [C.TB_SIM, async () => (await import("./tbsim.js")).runTbSim],
+  "drogue-sim": [C.DROGUE_SIM, async () => (await import("./droguesim.js")).runDrogueSim],
   sweep: [C.SWEEP, async () => (await import("./sweep.js")).runSweep],
   fuzz: [C.FUZZ, async () => (await import("./fuzz.js")).runFuzzCli],
 };

@@ -1,0 +1,106 @@
+import { confirmRunning } from "../../boot/confirm.js";
+import { Journal } from "../../core/journal.js";
+import { BootRecord } from "../../core/record.js";
+import { ResumableSession as Session } from "../../core/resume.js";
+import type { Clock } from "../../hal/clock.js";
+import type { Link } from "../../hal/link.js";
+import { DfuClient } from "../../drogue/client.js";
+import { DfuHttp } from "../../drogue/http.js";
+import { DfuMqtt } from "../../drogue/mqtt.js";
+import type { DfuTransport, Store } from "../../drogue/ports.js";
+import { DfuSerial } from "../../drogue/serial.js";
+import { BOARD, boardLayout } from "./board.js";
+import { espruinoDigest } from "./digest.js";
+import { espruinoFlash } from "./flash.js";
+import { serialLink } from "./link.js";
+
+/*
+ * The client for Drogue IoT boards (instead of client.js): `OTA.boot`,
+ * `OTA.confirm()`, `OTA.state()` as there, and
+ *   DFU.start({serial: {rx, tx} | {path}, baud})        drgdfu's framing on Serial1 (115200 by default), or any `link`
+ *   DFU.start({http: {server, port, user, password}})    POST /v1/dfu?ct=30, CBOR
+ *   DFU.start({mqtt: {server, port, app, device, password}})  channel dfu, commands on command/{app}/{device}/dfu
+ * An image updated this way confirms itself on the service's Sync, not at start.
+ * Progress lives in the journal pages inside .eota (or the Storage file "eota-dfu").
+ */
+interface DfuOptions {
+  link?: Link;
+  serial?: object;
+  baud?: number;
+  http?: { server: string; port?: number; user?: string; password?: string };
+  mqtt?: { server: string; port?: number; app: string; device: string; password?: string };
+  mtu?: number;
+  /** Bytes between saved progress records (4096). */
+  checkpointEvery?: number;
+  onEvent?: (name: string, a?: number | string, b?: number | string) => void;
+}
+
+const flash = espruinoFlash(BOARD);
+const digest = espruinoDigest(BOARD, flash);
+const layout = boardLayout(BOARD);
+const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "", build: "" }) as { slot: number; type: string; version: string };
+const confirm = () => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot });
+const record = () => new BootRecord({ flash: flash, crc32: digest.crc32, banks: layout.banks });
+global.OTA = { board: BOARD.id, boot: boot, confirm: confirm, state: () => record().read() };
+
+const clock: Clock = {
+  now: () => getTime() * 1000,
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h),
+};
+
+const FILE = "eota-dfu";
+const journal = BOARD.journal.length ? new Journal({ flash: flash, crc32: digest.crc32, pages: BOARD.journal }) : undefined;
+const store: Store = journal ? {
+  load: () => {
+    const b = journal.load();
+    return b ? E.toString(b) : undefined;
+  },
+  save: (text) => journal.save(text === undefined ? undefined : E.toUint8Array(text)),
+} : {
+  load: () => require("Storage").read(FILE),
+  save: (text) => {
+    if (text === undefined) require("Storage").erase(FILE);
+    else require("Storage").write(FILE, text);
+  },
+};
+
+function start(opt?: DfuOptions) {
+  const o = opt || {};
+  let t: DfuTransport;
+  const mtu = o.mtu || BOARD.chunkSize;
+  let m;
+  if (o.http) {
+    const h = o.http;
+    t = new DfuHttp({
+      http: require("http"), host: h.server, port: h.port || 80, mtu: mtu, toBytes: E.toUint8Array, toText: E.toString,
+      auth: h.user ? "Basic " + btoa(h.user + ":" + (h.password || "")) : undefined,
+    });
+  } else if (o.mqtt) {
+    const q = o.mqtt;
+    m = require("MQTT").create(q.server, { client_id: q.device, username: q.device + "@" + q.app, password: q.password, port: q.port || 1883 });
+    t = new DfuMqtt(m, { app: q.app, device: q.device, toBytes: E.toUint8Array, toText: E.toString, mtu: mtu });
+  } else t = new DfuSerial(o.link || serialLink(o.baud || 115200, o.serial || {}), clock);
+  const chunk = Math.min(t.mtu, o.mtu || t.mtu);
+  const session = new Session({
+    flash: flash, digest: digest, layout: layout, record: record(),
+    firmware: { type: boot.type, version: boot.version }, running: boot.slot, chunkMax: chunk, now: clock.now,
+  });
+  const client = new DfuClient({
+    session: session, crc32: digest.crc32, crc32Flash: (a, l) => digest.crc32Flash(a, l), layout: layout, writeAlign: BOARD.writeAlign, firmware: { type: boot.type, version: boot.version }, confirm: confirm,
+    // The network transports get a second for what is on its way out.
+    reboot: () => setTimeout(() => E.reboot(), o.link || !(o.http || o.mqtt) ? 50 : 1000),
+    store: store, clock: clock, mtu: chunk, onEvent: o.onEvent, checkpointEvery: o.checkpointEvery,
+    // The cloud may hold an HTTP request for ct = 30 s: drogue-device waits 40 s for the answer.
+    timeoutMs: o.http ? 40000 : 15000,
+  }, t);
+  if (m) {
+    const mq = m;
+    mq.on("disconnected", () => setTimeout(() => mq.connect(), 5000));
+    mq.connect();
+  }
+  client.start();
+  return client;
+}
+
+global.DFU = { start: start };

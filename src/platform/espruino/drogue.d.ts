@@ -1,0 +1,2 @@
+/* Espruino globals the Drogue entry uses. */
+declare function btoa(text: string): string;
