@@ -2,14 +2,15 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { E_OVERFLOW, E_TOO_LARGE, OK } from "../src/core/errors.js";
 import { HEADER_SIZE } from "../src/core/header.js";
-import { IDLE, RECEIVING, SIZE_FROM_HEADER } from "../src/core/session.js";
+import { IDLE, RECEIVING } from "../src/core/session.js";
+import { SIZE_FROM_HEADER, UnsizedSession } from "../src/core/unsized.js";
 import { crc32, sha256 } from "../src/platform/host/digest.js";
 import { buildImage } from "../src/platform/host/image.js";
 import { TYPE, factory, image, powerOn, rig, session } from "./support/rig.js";
 
 /*
- * The one core change for issue 16: an offer whose size the transport does
- * not know (Drogue's protocol has none up front). start() erases only what a
+ * An offer whose size the transport does not know (Drogue's protocol has
+ * none up front): UnsizedSession (src/core/unsized.ts). start() erases only what a
  * header and the chunk completing it can reach; the header's image length
  * then fixes the size, and the rest of it is erased before the next chunk.
  */
@@ -22,7 +23,7 @@ function erasesIn(r: ReturnType<typeof rig>, from: number): number[] {
 t("an offer of unknown size: start erases the first blocks only; the header fixes size and erases the rest; finish marks it", () => {
   const r = rig("linux");
   factory(r);
-  const s = session(r, powerOn(r), 968);
+  const s = session(r, powerOn(r), 968, UnsizedSession);
   const img = image(r.board, "2.0.0", 20000);
   assert.is(s.offer({ size: SIZE_FROM_HEADER, type: "", version: "2.0.0" }), OK);
   const before = r.flash.log.length;
@@ -54,7 +55,7 @@ t("an offer of unknown size: start erases the first blocks only; the header fixe
 t("a header naming an image larger than the slot: TOO_LARGE, nothing more erased, IDLE", () => {
   const r = rig("linux");
   factory(r);
-  const s = session(r, powerOn(r), 1024);
+  const s = session(r, powerOn(r), 1024, UnsizedSession);
   const slot = r.board.layout.slots[1];
   const big = image(r.board, "2.0.0", slot.size); // header + payload + tag > slot
   assert.is(s.offer({ size: SIZE_FROM_HEADER, type: "", version: "" }), OK);
@@ -70,7 +71,7 @@ t("more bytes than the header says: OVERFLOW at the header (IDLE), and past the 
   const r = rig("linux");
   factory(r);
   const small = buildImage({ board: r.board.id, type: TYPE, version: "2.0.0", build: "b", payload: new Uint8Array(100).fill(65) });
-  let s = session(r, powerOn(r), 1024);
+  let s = session(r, powerOn(r), 1024, UnsizedSession);
   assert.is(s.offer({ size: SIZE_FROM_HEADER, type: "", version: "" }), OK);
   assert.is(s.start(), OK);
   const padded = new Uint8Array(1024);
@@ -79,7 +80,7 @@ t("more bytes than the header says: OVERFLOW at the header (IDLE), and past the 
   assert.is(s.state, IDLE);
 
   const img = image(r.board, "2.0.0", 3000);
-  s = session(r, powerOn(r), 1024);
+  s = session(r, powerOn(r), 1024, UnsizedSession);
   assert.is(s.offer({ size: SIZE_FROM_HEADER, type: "", version: "" }), OK);
   assert.is(s.start(), OK);
   let o = 0;
@@ -95,7 +96,7 @@ t("more bytes than the header says: OVERFLOW at the header (IDLE), and past the 
 t("known sizes behave as before: the whole image's blocks erased at start", () => {
   const r = rig("linux");
   factory(r);
-  const s = session(r, powerOn(r), 1024);
+  const s = session(r, powerOn(r), 1024, UnsizedSession);
   const img = image(r.board, "2.0.0", 5000);
   assert.is(s.offer({ size: img.length, type: "", version: "" }), OK);
   const at = r.flash.log.length;

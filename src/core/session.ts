@@ -19,16 +19,7 @@ export const OFFERED = 1;
 export const RECEIVING = 2;
 export const STAGED = 3;
 
-/**
- * Offer.size of a transport that learns the length only from the image
- * (Drogue IoT's protocol has no size up front): start() erases the blocks a
- * header and the first chunk can reach, and the header's image length fixes
- * the size once its 128 bytes are in (the rest of the slot erased then).
- */
-export const SIZE_FROM_HEADER = -1;
-
 export interface Offer {
-  /** Bytes of the image, or SIZE_FROM_HEADER. */
   size: number;
   type: string;
   version: string;
@@ -68,7 +59,7 @@ export class Session {
   header: ImageInfo | undefined;
   protected o_: SessionOptions;
   private offer_: Offer = { size: 0, type: "", version: "" };
-  private hdr_: Uint8Array;
+  protected hdr_: Uint8Array;
   protected buf_: Uint8Array;
   protected carry_ = 0;
   private align_: number;
@@ -77,8 +68,6 @@ export class Session {
   private lastLen_ = 0;
   private lastCrc_ = 0;
   private touched_ = 0;
-  /** SIZE_FROM_HEADER: the slot is erased up to here (an address) until the header fixes the size. */
-  private erasedTo_ = 0;
   protected boot_: BootState | undefined;
 
   constructor(o: SessionOptions) {
@@ -107,9 +96,8 @@ export class Session {
     if (onTrial(b)) return E_TRIAL_ACTIVE;
     const staging = this.stagingSlot_(b);
     if (staging < 0) return E_RECORD;
-    const known = o.size !== SIZE_FROM_HEADER;
-    if (known && !(o.size >= HEADER_SIZE)) return E_SIZE;
-    if (known && o.size > this.o_.layout.slots[staging].size) return E_TOO_LARGE;
+    if (!(o.size >= HEADER_SIZE)) return E_SIZE;
+    if (o.size > this.o_.layout.slots[staging].size) return E_TOO_LARGE;
     if (o.type && o.type !== this.o_.firmware.type) return E_WRONG_TYPE;
     if (o.version && o.version === this.o_.firmware.version) return E_SAME_VERSION;
     this.offer_ = { size: o.size, type: o.type, version: o.version };
@@ -143,13 +131,8 @@ export class Session {
     }
     this.boot_ = b;
     const slot = this.o_.layout.slots[1 - c];
-    let to = this.offer_.size;
-    // Size unknown: the blocks a header and the chunk that completes it can reach, the rest once it is known.
-    if (to === SIZE_FROM_HEADER) to = Math.min(slot.size, HEADER_SIZE + this.o_.chunkMax);
-    const e = eraseSlotRange(this.o_.flash, slot, slot.address, slot.address + to);
+    const e = eraseSlotRange(this.o_.flash, slot, slot.address, slot.address + this.offer_.size);
     if (e !== OK) return this.end_(e);
-    const last = this.o_.flash.block(slot.address + to - 1);
-    this.erasedTo_ = last.start + last.length;
     return this.receive_(1 - c, 0);
   }
 
@@ -160,8 +143,7 @@ export class Session {
    */
   protected receive_(slot: number, at: number): number {
     this.slot = slot;
-    // Until the header fixes it, the slot bounds a size the offer did not give.
-    this.size = this.offer_.size === SIZE_FROM_HEADER ? this.o_.layout.slots[slot].size : this.offer_.size;
+    this.size = this.offer_.size;
     this.received = at;
     this.carry_ = 0;
     this.lastOff_ = -1;
@@ -236,24 +218,13 @@ export class Session {
     return OK;
   }
 
-  private checkHeader_(): number {
+  protected checkHeader_(): number {
     const r = parseHeader(this.hdr_, this.o_.digest.crc32);
     if (r.code !== OK || !r.info) return r.code;
     const o = this.offer_;
-    const fromHeader = o.size === SIZE_FROM_HEADER;
-    const code = admitHeader(r.info, { board: this.o_.layout.board, size: fromHeader ? r.info.imageLength : this.size, type: o.type, version: o.version }, this.o_.firmware);
-    if (code !== OK) return code;
-    if (fromHeader) {
-      const slot = this.o_.layout.slots[this.slot];
-      if (r.info.imageLength > slot.size) return E_TOO_LARGE;
-      if (r.info.imageLength < this.received) return E_OVERFLOW;
-      this.size = r.info.imageLength;
-      const e = eraseSlotRange(this.o_.flash, slot, this.erasedTo_, slot.address + this.size);
-      if (e !== OK) return e;
-      this.erasedTo_ = slot.address + slot.size;
-    }
-    this.header = r.info;
-    return OK;
+    const code = admitHeader(r.info, { board: this.o_.layout.board, size: this.size, type: o.type, version: o.version }, this.o_.firmware);
+    if (code === OK) this.header = r.info;
+    return code;
   }
 
   /**

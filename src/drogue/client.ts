@@ -1,6 +1,7 @@
 import { E_DIGEST, E_OFFSET, E_STATE, OK } from "../core/errors.js";
 import type { ResumableSession } from "../core/resume.js";
-import { RECEIVING, SIZE_FROM_HEADER, STAGED } from "../core/session.js";
+import { RECEIVING, STAGED } from "../core/session.js";
+import { SIZE_FROM_HEADER } from "../core/unsized.js";
 import type { Layout } from "../core/layout.js";
 import { confirmedSlot, onTrial } from "../core/state.js";
 import type { Clock } from "../hal/clock.js";

@@ -171,6 +171,9 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
       }
       if (reset !== undefined && service.writes >= reset) {
         reset = undefined;
+        // A Status already on its way over a socket would reach the service after the reset and pass
+        // for the new image's first: let it arrive first (real sockets; at most about 100 ms).
+        for (let i = 0; i < 100 && outstanding && !pair; i++) await new Promise((res) => setTimeout(res, 1));
         afterReset = true;
         if (o.damageAtReset) {
           const at = board.layout.slots[1].address + 200 - board.geometry.base;

@@ -52,8 +52,8 @@ export function powerOn(r: Rig): BootChoice {
   return decideBoot({ flash: r.flash, digest: hostDigest(r.flash), layout: r.board.layout });
 }
 
-export function session(r: Rig, boot: BootChoice, chunkMax = 1024): Session {
-  return new Session({
+export function session(r: Rig, boot: BootChoice, chunkMax = 1024, Kind: typeof Session = Session): Session {
+  return new Kind({
     flash: r.flash, digest: hostDigest(r.flash), layout: r.board.layout, record: r.record,
     firmware: { type: boot.info ? boot.info.type : "", version: boot.info ? boot.info.version : "" },
     running: boot.slot, chunkMax: chunkMax, now: () => r.clock.now(),

@@ -1,7 +1,7 @@
 import { confirmRunning } from "../../boot/confirm.js";
 import { Journal } from "../../core/journal.js";
 import { BootRecord } from "../../core/record.js";
-import { ResumableSession as Session } from "../../core/resume.js";
+import { UnsizedSession as Session } from "../../core/unsized.js";
 import type { Clock } from "../../hal/clock.js";
 import type { Link } from "../../hal/link.js";
 import { DfuClient } from "../../drogue/client.js";
