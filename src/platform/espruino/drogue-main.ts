@@ -1,17 +1,12 @@
-import { confirmRunning } from "../../boot/confirm.js";
-import { Journal } from "../../core/journal.js";
-import { BootRecord } from "../../core/record.js";
 import { UnsizedSession as Session } from "../../core/unsized.js";
-import type { Clock } from "../../hal/clock.js";
 import type { Link } from "../../hal/link.js";
 import { DfuClient } from "../../drogue/client.js";
 import { DfuHttp } from "../../drogue/http.js";
 import { DfuMqtt } from "../../drogue/mqtt.js";
-import type { DfuTransport, Store } from "../../drogue/ports.js";
+import type { DfuTransport } from "../../drogue/ports.js";
 import { DfuSerial } from "../../drogue/serial.js";
-import { BOARD, boardLayout } from "./board.js";
-import { espruinoDigest } from "./digest.js";
-import { espruinoFlash } from "./flash.js";
+import { BOARD } from "./board.js";
+import { boot, clock, confirm, digest, flash, layout, progressStore, record, setOta } from "./ota.js";
 import { serialLink } from "./link.js";
 
 /*
@@ -35,35 +30,8 @@ interface DfuOptions {
   onEvent?: (name: string, a?: number | string, b?: number | string) => void;
 }
 
-const flash = espruinoFlash(BOARD);
-const digest = espruinoDigest(BOARD, flash);
-const layout = boardLayout(BOARD);
-const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "", build: "" }) as { slot: number; type: string; version: string };
-const confirm = () => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot });
-const record = () => new BootRecord({ flash: flash, crc32: digest.crc32, banks: layout.banks });
-global.OTA = { board: BOARD.id, boot: boot, confirm: confirm, state: () => record().read() };
-
-const clock: Clock = {
-  now: () => getTime() * 1000,
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h),
-};
-
-const FILE = "eota-dfu";
-const journal = BOARD.journal.length ? new Journal({ flash: flash, crc32: digest.crc32, pages: BOARD.journal }) : undefined;
-const store: Store = journal ? {
-  load: () => {
-    const b = journal.load();
-    return b ? E.toString(b) : undefined;
-  },
-  save: (text) => journal.save(text === undefined ? undefined : E.toUint8Array(text)),
-} : {
-  load: () => require("Storage").read(FILE),
-  save: (text) => {
-    if (text === undefined) require("Storage").erase(FILE);
-    else require("Storage").write(FILE, text);
-  },
-};
+setOta({});
+const store = progressStore("eota-dfu");
 
 function start(opt?: DfuOptions) {
   const o = opt || {};

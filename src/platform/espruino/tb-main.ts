@@ -1,18 +1,13 @@
-import { confirmRunning } from "../../boot/confirm.js";
-import { BootRecord } from "../../core/record.js";
-import { Journal } from "../../core/journal.js";
 import { ResumableSession as Session } from "../../core/resume.js";
-import type { Clock } from "../../hal/clock.js";
 import { u32le } from "../../thingsboard/checksum.js";
 import { TbClient } from "../../thingsboard/client.js";
 import { TbCoap } from "../../thingsboard/coap.js";
 import { CoapLink } from "../../thingsboard/coap-link.js";
 import { TbHttp } from "../../thingsboard/http.js";
 import { TbMqtt } from "../../thingsboard/mqtt.js";
-import type { EspruinoMqtt, Store, TbDigests, TbTransport } from "../../thingsboard/ports.js";
-import { BOARD, boardLayout } from "./board.js";
-import { espruinoDigest } from "./digest.js";
-import { espruinoFlash } from "./flash.js";
+import type { EspruinoMqtt, TbDigests, TbTransport } from "../../thingsboard/ports.js";
+import { BOARD } from "./board.js";
+import { boot, clock, confirm, digest, flash, layout, progressStore, record, setOta } from "./ota.js";
 
 /*
  * The client for ThingsBoard boards (instead of client.js, which carries
@@ -23,43 +18,8 @@ import { espruinoFlash } from "./flash.js";
  * once started, `OTA.confirm()` also reports UPDATED. Progress lives in the
  * journal pages inside .eota (or, on a board without them, the Storage file "eota-tb") so a download survives a reset.
  */
-const flash = espruinoFlash(BOARD);
-const digest = espruinoDigest(BOARD, flash);
-const layout = boardLayout(BOARD);
-const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "", build: "" }) as { slot: number; type: string; version: string };
-const confirm = () => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot });
-const OTA = {
-  board: BOARD.id,
-  boot: boot,
-  confirm: confirm,
-  state: () => new BootRecord({ flash: flash, crc32: digest.crc32, banks: layout.banks }).read(),
-};
-global.OTA = OTA;
-const FILE = "eota-tb";
-
-const clock: Clock = {
-  now: () => getTime() * 1000,
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h),
-};
-
-// Progress in the journal pages inside .eota: no Storage file is created or rewritten during an update
-// (a cut in that, or the compaction it may start, can make Espruino erase all of Storage: docs/boards.md).
-// A board without journal pages keeps the Storage file, with that risk.
-const journal = BOARD.journal.length ? new Journal({ flash: flash, crc32: digest.crc32, pages: BOARD.journal }) : undefined;
-const store: Store = journal ? {
-  load: () => {
-    const b = journal.load();
-    return b ? E.toString(b) : undefined;
-  },
-  save: (text) => journal.save(text === undefined ? undefined : E.toUint8Array(text)),
-} : {
-  load: () => require("Storage").read(FILE),
-  save: (text) => {
-    if (text === undefined) require("Storage").erase(FILE);
-    else require("Storage").write(FILE, text);
-  },
-};
+const OTA = setOta({});
+const store = progressStore("eota-tb");
 
 /** Only built-ins: CRC32 always, SHA-256/384/512 where this build's crypto has them; MD5 and MURMUR3 never (no built-in). */
 function digests(): TbDigests {
@@ -83,7 +43,7 @@ function digests(): TbDigests {
 function start(o: { server: string; port?: number; token: string; http?: boolean; coap?: boolean }) {
   const fw = { type: boot.type, version: boot.version };
   const session = new Session({
-    flash: flash, digest: digest, layout: layout, record: new BootRecord({ flash: flash, crc32: digest.crc32, banks: layout.banks }),
+    flash: flash, digest: digest, layout: layout, record: record(),
     firmware: fw, running: boot.slot, chunkMax: BOARD.chunkSize, now: clock.now,
   });
   let m: EspruinoMqtt | undefined;

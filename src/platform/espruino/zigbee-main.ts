@@ -1,12 +1,7 @@
-import { confirmRunning } from "../../boot/confirm.js";
-import { BootRecord } from "../../core/record.js";
-import { Journal } from "../../core/journal.js";
 import type { Link } from "../../hal/link.js";
-import type { ZStore } from "../../zigbee/client.js";
 import { startZigbee } from "../../zigbee/start.js";
-import { BOARD, boardLayout } from "./board.js";
-import { espruinoDigest } from "./digest.js";
-import { espruinoFlash } from "./flash.js";
+import { BOARD } from "./board.js";
+import { boot, clock, confirm, digest, flash, layout, progressStore, setOta } from "./ota.js";
 import { serialLink } from "./link.js";
 import { espruinoSystem } from "./system.js";
 
@@ -32,44 +27,19 @@ interface ZigbeeOptions {
   onEvent?: (name: string, a?: number, b?: number) => void;
 }
 
-const flash = espruinoFlash(BOARD);
-const digest = espruinoDigest(BOARD, flash);
-const layout = boardLayout(BOARD);
-const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "", build: "" }) as {
-  slot: number; reason: number; type: string; version: string;
-};
-const confirm = () => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot });
-const FILE = "eota-zb";
-const journal = BOARD.journal.length ? new Journal({ flash: flash, crc32: digest.crc32, pages: BOARD.journal }) : undefined;
-const store: ZStore = journal ? {
-  load: () => {
-    const b = journal.load();
-    return b ? E.toString(b) : undefined;
-  },
-  save: (text) => journal.save(text === undefined ? undefined : E.toUint8Array(text)),
-} : {
-  load: () => require("Storage").read(FILE),
-  save: (text) => {
-    if (text === undefined) require("Storage").erase(FILE);
-    else require("Storage").write(FILE, text);
-  },
-};
+const store = progressStore("eota-zb");
 
-global.OTA = {
-  board: BOARD.id,
-  boot: boot,
-  confirm: confirm,
-  state: () => new BootRecord({ flash: flash, crc32: digest.crc32, banks: layout.banks }).read(),
+setOta({
   zigbee: (opt: ZigbeeOptions) => startZigbee({
     link: opt.link || serialLink(opt.baud || 9600, opt.serial || {}),
     // The XBee checksum and the frame scans: built-ins over whole arrays (zigbee/xbee.ts).
     sum: (b) => E.sum(b), text: (b) => E.toString(b),
     flash: flash, digest: digest, layout: layout, boot: boot,
-    clock: { now: () => getTime() * 1000, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h) },
+    clock: clock,
     manufacturer: opt.manufacturer, imageType: opt.imageType, hardwareVersion: opt.hardwareVersion, maxData: opt.maxData, chunkSize: BOARD.chunkSize,
     queryEveryMs: opt.queryEvery === undefined ? undefined : opt.queryEvery * 1000, store: store,
     confirm: opt.autoConfirm === false ? undefined : confirm,
     system: espruinoSystem,
     onEvent: opt.onEvent,
   }),
-};
+});
