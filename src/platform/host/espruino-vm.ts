@@ -47,6 +47,8 @@ export function espruinoVM(o: EspruinoVMOptions) {
   const align = f.status().writeAlign;
   const log: string[] = [];
   let alive = true;
+  // Timers the board's JavaScript has set and not yet seen fire or cleared.
+  const timers = new Set<unknown>();
   const guard = (fn: () => void) => () => {
     if (!alive) return;
     try {
@@ -141,8 +143,19 @@ export function espruinoVM(o: EspruinoVMOptions) {
       return modules[name];
     },
     getTime: () => o.clock.now() / 1000,
-    setTimeout: (fn: () => void, ms: number) => o.clock.setTimeout(guard(fn), ms),
-    clearTimeout: (h: unknown) => o.clock.clearTimeout(h),
+    setTimeout: (fn: () => void, ms: number) => {
+      const g = guard(fn);
+      const h: unknown = o.clock.setTimeout(() => {
+        timers.delete(h);
+        g();
+      }, ms);
+      timers.add(h);
+      return h;
+    },
+    clearTimeout: (h: unknown) => {
+      timers.delete(h);
+      o.clock.clearTimeout(h);
+    },
     process: {
       memory: () => ({ free: 0, usage: 0, total: 0 }),
       env: { BOARD: o.firmware ? o.firmware.board : "" }, version: o.firmware ? o.firmware.version : "2v29",
@@ -169,6 +182,10 @@ export function espruinoVM(o: EspruinoVMOptions) {
     /** Power cut: nothing of this VM runs any more. */
     kill: () => {
       alive = false;
+      // A dead board's timers go with it: on a real clock they would keep Node running (the stub's
+      // trial watchdog is 120 s).
+      for (const h of timers) o.clock.clearTimeout(h);
+      timers.clear();
       if (s) s.onData(() => {});
     },
     /**

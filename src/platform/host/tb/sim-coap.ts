@@ -1,8 +1,33 @@
 import * as dgram from "node:dgram";
-import { createServer, type IncomingMessage, OutgoingMessage } from "coap";
+import RetrySendModule from "coap/dist/lib/retry_send.js";
+import { createServer, globalAgent, globalAgentIPv6, type IncomingMessage, OutgoingMessage } from "coap";
 import { bindUdp } from "./listen.js";
 import { encodeAttributes } from "./sim-mqtt.js";
 import type { TbSim } from "./sim.js";
+
+/*
+ * The server keeps every response it sent with a retransmission timer and an
+ * exchange-lifetime timer (247 s) that its close() leaves running, so Node
+ * never exits after the tests. Unreferenced, they still fire while the
+ * process runs (and send nothing once closed: `live` below).
+ */
+type RetrySendClass = { prototype: { send: unknown; _send: unknown } };
+// A CommonJS module with exports.default: Node's ESM gives the exports object, tsx the class.
+const loaded = RetrySendModule as unknown as RetrySendClass & { default?: RetrySendClass };
+const RetrySend: RetrySendClass = loaded.default && loaded.default.prototype ? loaded.default : loaded;
+const send = RetrySend.prototype.send;
+RetrySend.prototype.send = function (this: { _timer?: NodeJS.Timeout; _bOffTimer?: NodeJS.Timeout }, ...a: unknown[]) {
+  const r = (send as (...x: unknown[]) => unknown).apply(this, a);
+  if (this._timer) this._timer.unref();
+  if (this._bOffTimer) this._bOffTimer.unref();
+  return r;
+};
+const bOff = RetrySend.prototype._send;
+RetrySend.prototype._send = function (this: { _bOffTimer?: NodeJS.Timeout }, ...a: unknown[]) {
+  const r = (bOff as (...x: unknown[]) => unknown).apply(this, a);
+  if (this._bOffTimer) this._bOffTimer.unref();
+  return r;
+};
 
 /** How long the server takes with a firmware chunk: past the piggyback time, so it is always a separate response. */
 const PIGGYBACK_MS = 10;
@@ -42,6 +67,10 @@ export async function startSimCoap(sim: TbSim, port: number, host: string): Prom
     port: bound,
     close: () => new Promise<void>((resolve) => {
       live.open = false;
+      // The package's two global agents bind a UDP socket each once used and keep Node running after
+      // the tests (npm test never exited); closed, they open again at their next use.
+      globalAgent.close();
+      globalAgentIPv6.close();
       server.close(() => {
         try {
           sock.close(() => resolve());
