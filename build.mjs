@@ -77,6 +77,21 @@ export async function buildDevice({ entry, board, footer, stdin, shared }) {
   return code;
 }
 
+/**
+ * The clients beside the boot stub, one a transport: the bundle's name in
+ * dist/espruino/<board>/, its entry in src/platform/espruino/, and whether it
+ * takes the stub's record and header code instead of its own (stubShared).
+ * A new transport adds one line.
+ * @type {[string, string, boolean][]}
+ */
+const CLIENTS = [
+  ["client", "client-main.ts", false], // Blynk.NCP
+  ["tb", "tb-main.ts", false], // ThingsBoard: MQTT, HTTP, CoAP
+  ["ble", "ble-main.ts", true], // ESP BLE OTA
+  ["zigbee", "zigbee-main.ts", false], // Zigbee OTA over an XBee 3
+  ["drogue", "drogue-main.ts", false], // Drogue IoT DFU
+];
+
 // Footer of the boot stub: eval the chosen image at global scope, as .bootcde would be.
 const BOOT_FOOTER = "eval((function(l){delete global.OTA_LOAD;return l?l():\"\";})(global.OTA_LOAD));";
 
@@ -98,18 +113,19 @@ async function main() {
     // The stub file is padded to this length so that .eota's data starts on a page (storage-plan.ts).
     const room = b.plan.files[1].length;
     if (boot.length > room) throw new Error(key + ": boot stub is " + boot.length + " bytes, its file has room for " + room + " (ota.stubPages)");
-    const client = await buildDevice({ entry: "src/platform/espruino/client-main.ts", board });
     writeFileSync(dir + "/boot.js", boot);
-    writeFileSync(dir + "/client.js", client);
-    writeFileSync(dir + "/tb.js", await buildDevice({ entry: "src/platform/espruino/tb-main.ts", board }));
-    writeFileSync(dir + "/ble.js", await buildDevice({ entry: "src/platform/espruino/ble-main.ts", board, shared: true }));
-    writeFileSync(dir + "/zigbee.js", await buildDevice({ entry: "src/platform/espruino/zigbee-main.ts", board }));
-    writeFileSync(dir + "/drogue.js", await buildDevice({ entry: "src/platform/espruino/drogue-main.ts", board }));
-    sizes.push([key, boot.length, client.length]);
+    const out = { boot: boot.length };
+    for (const [name, entry, shared] of CLIENTS) {
+      const code = await buildDevice({ entry: "src/platform/espruino/" + entry, board, shared });
+      writeFileSync(dir + "/" + name + ".js", code);
+      out[name] = code.length;
+    }
+    sizes.push([key, out]);
   }
-  console.log("device bundles (bytes, minified):");
-  console.log("  board          boot.js  client.js  total");
-  for (const [k, b, c] of sizes) console.log("  " + k.padEnd(14) + String(b).padStart(7) + String(c).padStart(11) + String(b + c).padStart(7));
+  console.log("device bundles (bytes, minified; total = boot.js + client.js):");
+  const names = ["boot", ...CLIENTS.map((c) => c[0])];
+  console.log("  board       " + names.map((n) => (n + ".js").padStart(11)).join("") + "      total");
+  for (const [k, o] of sizes) console.log("  " + k.padEnd(12) + names.map((n) => String(o[n]).padStart(11)).join("") + String(o.boot + o.client).padStart(11));
 }
 
 if (import.meta.url === "file://" + process.argv[1]) {
