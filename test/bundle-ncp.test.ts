@@ -6,7 +6,7 @@ import { bundle } from "../src/platform/host/espruino-vm.js";
 import { buildImage } from "../src/platform/host/image.js";
 import { installFactory } from "../src/platform/host/install.js";
 import { LinkPair } from "../src/platform/host/links.js";
-import { rng } from "../src/platform/host/power.js";
+import { rng } from "../src/platform/host/rng.js";
 import { TYPE, powerOn, rig, session, update, type Rig } from "./support/rig.js";
 
 const t = suite("built bundle driven by the NCP simulator");

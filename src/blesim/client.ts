@@ -3,7 +3,8 @@ import { CRC16_INIT, crc16Table, tableCrc16 } from "../bleota/crc16.js";
 import * as P from "../bleota/protocol.js";
 import type { FakeClock } from "../platform/host/clock.js";
 import type { NrfStandIn } from "../platform/host/nrf.js";
-import { type BleFaults, NO_FAULTS, rng } from "./faults.js";
+import { rng } from "../platform/host/rng.js";
+import { type BleFaults, NO_FAULTS } from "./faults.js";
 
 export const crc16 = tableCrc16(crc16Table());
 

@@ -40,15 +40,3 @@ export function formatBleFaults(f: BleFaults): string {
   return [...PROB, ...COUNT].filter((k) => (f as unknown as Record<string, number>)[k] && !(k === "seed" && f.seed === 1))
     .map((k) => k + "=" + (f as unknown as Record<string, number>)[k]).join(",") || "none";
 }
-
-/** Deterministic random numbers in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

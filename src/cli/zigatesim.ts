@@ -3,7 +3,7 @@ import { faultyLink, parseFaults, type Faults } from "../ncpsim/faults.js";
 import { loadBoard } from "../platform/host/boards.js";
 import { realClock } from "../platform/host/clock.js";
 import { openSerial } from "../platform/host/serial.js";
-import { rng } from "../platform/host/power.js";
+import { rng } from "../platform/host/rng.js";
 import { parseHeader } from "../core/header.js";
 import { crc32 } from "../platform/host/digest.js";
 import { OTA_HEADER_MAX, parseOtaFileHeader, upgradeImageOf } from "../zigbee/otafile.js";

@@ -4,7 +4,7 @@ import type { Layout } from "../core/layout.js";
 import { hostDigest } from "../platform/host/digest.js";
 import { buildImage } from "../platform/host/image.js";
 import { type Geometry, NorFlash } from "../platform/host/norflash.js";
-import { rng } from "../platform/host/power.js";
+import { rng } from "../platform/host/rng.js";
 import { imageValid, readRecord } from "../sim/oracle.js";
 
 /*

@@ -7,7 +7,7 @@ import { sha256 } from "../platform/host/digest.js";
 import { buildImage } from "../platform/host/image.js";
 import { installFactory } from "../platform/host/install.js";
 import { NorFlash } from "../platform/host/norflash.js";
-import { rng } from "../platform/host/power.js";
+import { rng } from "../platform/host/rng.js";
 import { Frames } from "./messages.js";
 import { mutate, randomBytes } from "./mutate.js";
 import { FuzzTarget } from "./target.js";

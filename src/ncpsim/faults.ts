@@ -1,7 +1,7 @@
 import type { Clock } from "../hal/clock.js";
 import type { Link } from "../hal/link.js";
 import { fromLatin1 } from "../platform/host/latin1.js";
-import { rng } from "../platform/host/power.js";
+import { rng } from "../platform/host/rng.js";
 
 /** Which way the faults apply, seen from the NCP: what it sends to the board, what it gets from it, or both. */
 export type FaultDir = "both" | "to-board" | "from-board";

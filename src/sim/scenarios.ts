@@ -7,7 +7,7 @@ import { BootRecord, NO_RECORD } from "../core/record.js";
 import { NO_SLOT } from "../core/layout.js";
 import { crc32 } from "../platform/host/digest.js";
 import { POWER_ON_MARK, planOta } from "../core/storage-plan.js";
-import { rng } from "../platform/host/power.js";
+import { rng } from "../platform/host/rng.js";
 import { type Campaign, Device, type DeviceOptions, type DeviceState, FW_TYPE } from "./device.js";
 import type { Img } from "./oracle.js";
 

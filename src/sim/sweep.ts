@@ -1,5 +1,5 @@
 import type { Cut } from "../platform/host/norflash.js";
-import { rng } from "../platform/host/power.js";
+import { rng } from "../platform/host/rng.js";
 import { Device, type Hooks, type RunResult } from "./device.js";
 import { type Prepared, SCENARIOS, type Target, prepare, target } from "./scenarios.js";
 

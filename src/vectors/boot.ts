@@ -3,7 +3,7 @@ import { HEADER_SIZE } from "../core/header.js";
 import type { Layout } from "../core/layout.js";
 import { crc32, hostDigest } from "../platform/host/digest.js";
 import { buildImage } from "../platform/host/image.js";
-import { rng } from "../platform/host/power.js";
+import { rng } from "../platform/host/rng.js";
 import { type BankSpec, bankBytes } from "./bank.js";
 import { payloadOf } from "./header.js";
 import { randomBank } from "./record.js";

@@ -13,7 +13,7 @@ import { buildImage } from "../platform/host/image.js";
 import { installFactory } from "../platform/host/install.js";
 import { LinkPair } from "../platform/host/links.js";
 import { NorFlash } from "../platform/host/norflash.js";
-import { rng } from "../platform/host/power.js";
+import { rng } from "../platform/host/rng.js";
 import { fileVersionOf, parseOtaFileHeader, upgradeImageOf } from "../zigbee/otafile.js";
 import { Network } from "./network.js";
 import { ZiGateNode } from "./node.js";
