@@ -114,6 +114,10 @@ export async function runZigateSim(p: Parsed): Promise<number> {
     if (pl.state === "serving") bar.update(pl.served);
   }
   bar.end();
+  // The answer to that query is still on its way through the radio and the XBee: the new image
+  // confirms once it has it, so the port stays open a little longer (closed at once, the e2e's
+  // board sometimes never confirmed).
+  if (upgraded) await new Promise((r) => setTimeout(r, 3000));
   port.close();
   if (upgraded) console.log(`zigate-sim: the board queries with file version ${fv}: it runs v${img.version}; ${pl.requests} block requests`);
   else if (pl.requests === 0) console.log(`zigate-sim: no block request from the board on ${v.port} in ${v.wait} s (${v.baud} baud): is it running OTA.zigbee() on this port?`);

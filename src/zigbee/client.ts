@@ -1,16 +1,15 @@
 import { E_CHUNK_CRC, E_FLASH, E_OFFSET, E_RECORD, E_STATE, E_TRIAL_ACTIVE, E_WRITE_VERIFY, OK } from "../core/errors.js";
+import { getU32, setU32 } from "../core/bytes.js";
 import { fileVersionOf, ELEMENT_HEAD, OTA_HEADER_MAX, OTA_HEADER_MIN, parseOtaFileHeader, tagAction, ZF_FILE_VERSION, ZF_HARDWARE, ZF_IMAGE_TYPE, ZF_IMAGE_VERSION, ZF_MANUFACTURER, ZF_NO_UPGRADE_IMAGE, ZF_ROLLED_BACK, ZF_SIZE, ZF_TWO_IMAGES, ZF_UNKNOWN_TAG } from "./otafile.js";
 import type { ResumableSession } from "../core/resume.js";
 import { IDLE, RECEIVING, STAGED } from "../core/session.js";
 import type { Clock } from "../hal/clock.js";
 import type { ZclLink } from "./link.js";
 import * as Z from "./zcl.js";
+import type { Store } from "../thingsboard/ports.js";
 
-/** Keeps a download's checkpoint across resets (the journal inside .eota on the device); text in, text out. */
-export interface ZStore {
-  load(): string | undefined;
-  save(text: string | undefined): void;
-}
+/** Keeps a download's checkpoint across resets (the journal inside .eota on the device): the transports' one Store. */
+export type ZStore = Store;
 
 export interface ZigbeeClientOptions {
   link: ZclLink;
@@ -356,7 +355,7 @@ export class ZigbeeClient {
       this.reqPeriod_ = this.minPeriod_;
     } else {
       r[1] = tsn;
-      Z.put32le(r, 12, off);
+      setU32(r, 12, off);
       r[16] = want;
     }
     this.lastReq_ = o.clock.now();
@@ -474,7 +473,7 @@ export class ZigbeeClient {
     }
     // A sub-element header at metaAt_.
     const tag = h[0] | (h[1] << 8);
-    const len = Z.u32le(h, 2);
+    const len = getU32(h, 2);
     const p = this.metaAt_;
     if (p + ELEMENT_HEAD + len > this.fileSize) return this.refuse_(ZF_SIZE);
     const act = tagAction(tag);

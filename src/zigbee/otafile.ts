@@ -1,4 +1,4 @@
-import { put16le, put32le, u16le, u32le } from "./zcl.js";
+import { getU16 as u16le, getU32 as u32le, setU16 as put16le, setU32 as put32le } from "../core/bytes.js";
 
 /**
  * The Zigbee OTA file (ZCL OTA Upgrade cluster): a little-endian header and

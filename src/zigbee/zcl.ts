@@ -1,3 +1,4 @@
+import { getU16 as u16le, getU32 as u32le, setU16 as put16le, setU32 as put32le } from "../core/bytes.js";
 /**
  * ZCL OTA Upgrade cluster (0x0019) payloads, both directions: the device
  * encodes its requests and decodes the server's commands; the test rig
@@ -30,26 +31,6 @@ const FC_MFR = 0x04;
 
 /** Upgrade End Response: upgradeTime 0xFFFFFFFF = wait for a later command. */
 export const UPGRADE_WAIT = 0xffffffff;
-
-export function u16le(b: Uint8Array, o: number): number {
-  return b[o] | (b[o + 1] << 8);
-}
-
-export function u32le(b: Uint8Array, o: number): number {
-  return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
-}
-
-export function put16le(b: Uint8Array, o: number, v: number): void {
-  b[o] = v & 255;
-  b[o + 1] = (v >> 8) & 255;
-}
-
-export function put32le(b: Uint8Array, o: number, v: number): void {
-  b[o] = v & 255;
-  b[o + 1] = (v >> 8) & 255;
-  b[o + 2] = (v >> 16) & 255;
-  b[o + 3] = (v >>> 24) & 255;
-}
 
 /** One decoded OTA command; the decoder fills a caller's object (no allocation per frame on the device). */
 export interface ZclOta {
