@@ -44,3 +44,9 @@ export function bigImage(version: string): Uint8Array {
 export function deviceApp(): string {
   return readFileSync(new URL("./app.js", import.meta.url), "utf8");
 }
+
+/** An instruction-count application (bench/NAME.js) after the deterministic timers it uses (bench/instr-timers.js). */
+export function instrApp(name: string): string {
+  const read = (f: string) => readFileSync(new URL("./" + f, import.meta.url), "utf8");
+  return read("instr-timers.js") + "\n" + read(name + ".js");
+}

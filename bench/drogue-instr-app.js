@@ -16,16 +16,8 @@
     setTimeout(function () { quit(); }, 0);
   };
   if (C.mode == "load") return end({ usage: process.memory().usage });
-  var Q = [];
-  var timeout = setTimeout;
-  global.setTimeout = function (f, ms) {
-    var t = { f: f };
-    if (ms < 250) Q.push(t);
-    return t;
-  };
-  global.clearTimeout = function (t) {
-    if (t) t.f = undefined;
-  };
+  var Q = BENCH_Q;
+  benchTimers();
   var D;
   var h;
   var info = { writes: 0, statuses: 0, afterStart: 0, peak: 0, refused: 0, gc10: 0, gc30: 0, fileVars: 0 };
@@ -79,10 +71,6 @@
       },
     });
   }
-  while (Q.length) {
-    var t = Q.shift();
-    if (t.f) t.f();
-  }
-  global.setTimeout = timeout;
+  benchDrain();
   end(info);
 })();

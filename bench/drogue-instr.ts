@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WRITE } from "../src/drogue/protocol.js";
@@ -7,7 +7,7 @@ import { commandFrame } from "../src/droguesim/codec.js";
 import { espruinoBin, installOn } from "../src/e2e/interpreter.js";
 import { loadBoard } from "../src/platform/host/boards.js";
 import { buildImage } from "../src/platform/host/image.js";
-import { TYPE, bigImage } from "./common.js";
+import { TYPE, bigImage, instrApp } from "./common.js";
 import { counted, findValgrind, M_CHUNKS, N_CHUNKS } from "./instr.js";
 
 /*
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const sizes = Object.fromEntries(["linux", "esp32", "puckjs"].map((k) => [k, drogueBundle(k).length]));
   console.log("drogue.js bytes (minified): " + JSON.stringify(sizes));
   if (!bin || !valgrind) return void console.log("no ESPRUINO_BIN or valgrind: instruction counts skipped");
-  const app = readFileSync(new URL("./drogue-instr-app.js", import.meta.url), "utf8");
+  const app = instrApp("drogue-instr-app");
   const big = bigImage("2.0.0");
   const MTU = 968;
   const parts: Uint8Array[] = [];

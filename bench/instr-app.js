@@ -20,19 +20,11 @@
     setTimeout(function () { quit(); }, 0);
   };
   if (C.mode == "load") return end({ usage: process.memory().usage });
-  var Q = [];
-  var timeout = setTimeout;
+  var Q = BENCH_Q;
   // Frames come base64 (the image text is ASCII).
   C.offer = atob(C.offer);
   C.results = C.results.map(function (x) { return atob(x); });
-  global.setTimeout = function (f, ms) {
-    var t = { f: f };
-    if (ms < 250) Q.push(t);
-    return t;
-  };
-  global.clearTimeout = function (t) {
-    if (t) t.f = undefined;
-  };
+  benchTimers();
   // The chunk frames, read once the client has started (not counted in afterStart).
   var D;
   var h;
@@ -88,11 +80,7 @@
       },
     });
   }
-  while (Q.length) {
-    var t = Q.shift();
-    if (t.f) t.f();
-  }
+  benchDrain();
   info.chunks = chunk;
-  global.setTimeout = timeout;
   end(info);
 })();

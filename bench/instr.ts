@@ -12,7 +12,7 @@ import { loadBoard } from "../src/platform/host/boards.js";
 import { crc32 } from "../src/platform/host/digest.js";
 import { bundle } from "../src/platform/host/espruino-vm.js";
 import { buildImage } from "../src/platform/host/image.js";
-import { TYPE, bigImage } from "./common.js";
+import { TYPE, bigImage, instrApp } from "./common.js";
 
 /*
  * Exact instruction counts on Espruino's Linux interpreter, with valgrind
@@ -110,7 +110,7 @@ export interface InstrFigures {
  */
 export async function instructionFigures(o: { bin: string; valgrind: string; log: (s: string) => void }): Promise<InstrFigures> {
   const board = loadBoard("linux");
-  const app = readFileSync(new URL("./instr-app.js", import.meta.url), "utf8");
+  const app = instrApp("instr-app");
   const client = bundle("linux", "client");
   const fr = frames(M_CHUNKS);
   const root = mkdtempSync(join(tmpdir(), "eota-instr-"));

@@ -14,16 +14,8 @@
     setTimeout(function () { if (C.exit == "reboot") E.reboot(); else quit(); }, 0);
   };
   if (C.mode == "load") return end({ usage: process.memory().usage });
-  var Q = [];
-  var timeout = setTimeout;
-  global.setTimeout = function (f, ms) {
-    var t = { f: f };
-    if (ms < 250) Q.push(t);
-    return t;
-  };
-  global.clearTimeout = function (t) {
-    if (t) t.f = undefined;
-  };
+  var Q = BENCH_Q;
+  benchTimers();
   var D = require("fs").readFileSync(C.file);
   var h;
   var k = 0;
@@ -67,11 +59,7 @@
     info.afterStart = process.memory().usage;
     c.query();
   }
-  while (Q.length) {
-    var t = Q.shift();
-    if (t.f) t.f();
-  }
+  benchDrain();
   info.answers = k;
-  global.setTimeout = timeout;
   end(info);
 })();

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { espruinoBin, installOn } from "../src/e2e/interpreter.js";
@@ -8,7 +8,7 @@ import { buildImage } from "../src/platform/host/image.js";
 import { buildOtaFile, fileVersionOf } from "../src/zigbee/otafile.js";
 import { loopSum, XB_EXPLICIT_RX, XBeeEncoder } from "../src/zigbee/xbee.js";
 import { CLUSTER_OTA, encodeBlockRsp, encodeQueryRsp, PROFILE_HA, ST_SUCCESS } from "../src/zigbee/zcl.js";
-import { bigImage, TYPE } from "./common.js";
+import { bigImage, instrApp, TYPE } from "./common.js";
 import { spawn } from "node:child_process";
 import { consoleLines } from "../src/e2e/interpreter.js";
 import { findValgrind } from "./instr.js";
@@ -82,7 +82,7 @@ export async function main(): Promise<void> {
   const valgrind = findValgrind();
   if (!bin || !valgrind) return console.log("zigbee-instr: needs ESPRUINO_BIN and valgrind");
   const board = loadBoard("linux");
-  const app = readFileSync(new URL("./zigbee-instr-app.js", import.meta.url), "utf8");
+  const app = instrApp("zigbee-instr-app");
   const root = mkdtempSync(join(tmpdir(), "eota-zb-instr-"));
   const a = answers(3 + M);
   const imgs = new Map<string, string>();
