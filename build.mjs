@@ -6,9 +6,9 @@ import { checkEspruino, UNSUPPORTED } from "./scripts/espruino-gate.mjs";
 
 /**
  * The board constants baked into device code, from the host's reading of the
- * board file (src/platform/host/boards.ts: the only parser, which also plans
+ * board file (src/board/files.ts: the only parser, which also plans
  * the OTA files in Storage, src/core/storage-plan.ts).
- * @param {import("./src/platform/host/boards.ts").Board} b
+ * @param {import("./src/board/files.ts").Board} b
  */
 export function deviceBoard(b) {
   const g = b.geometry;

@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDevice } from "../build.mjs";
-import { sectorPackets, startPacket } from "../src/blesim/client.js";
+import { sectorPackets, startPacket } from "../src/peers/ble/client.js";
 import { NRF_SHIM } from "../src/e2e/ble.js";
 import { installOn } from "../src/e2e/interpreter.js";
-import { loadBoard } from "../src/platform/host/boards.js";
-import { bundle } from "../src/platform/host/espruino-vm.js";
-import { buildImage } from "../src/platform/host/image.js";
+import { loadBoard } from "../src/board/files.js";
+import { bundle } from "../src/testbench/espruino-vm.js";
+import { buildImage } from "../src/testbench/image.js";
 import * as P from "../src/bleota/protocol.js";
 import { findValgrind } from "./instr.js";
 

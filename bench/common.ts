@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { bundle } from "../src/platform/host/espruino-vm.js";
-import { buildImage, blynkTag } from "../src/platform/host/image.js";
+import { bundle } from "../src/testbench/espruino-vm.js";
+import { buildImage, blynkTag } from "../src/testbench/image.js";
 import { HEADER_SIZE } from "../src/core/header.js";
 
 export const BAUD = 115200;

@@ -2,11 +2,11 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WRITE } from "../src/drogue/protocol.js";
-import { drogueBundle } from "../src/droguesim/board.js";
-import { commandFrame } from "../src/droguesim/codec.js";
+import { drogueBundle } from "../src/testbench/drogue-board.js";
+import { commandFrame } from "../src/peers/drogue/codec.js";
 import { espruinoBin, installOn } from "../src/e2e/interpreter.js";
-import { loadBoard } from "../src/platform/host/boards.js";
-import { buildImage } from "../src/platform/host/image.js";
+import { loadBoard } from "../src/board/files.js";
+import { buildImage } from "../src/testbench/image.js";
 import { TYPE, bigImage, instrApp } from "./common.js";
 import { counted, findValgrind, M_CHUNKS, N_CHUNKS } from "./instr.js";
 

@@ -8,10 +8,10 @@ import { crc8 } from "../src/ncp/crc8.js";
 import * as P from "../src/ncp/protocol.js";
 import { Writer } from "../src/ncp/wire.js";
 import { consoleLines, installOn } from "../src/e2e/interpreter.js";
-import { loadBoard } from "../src/platform/host/boards.js";
+import { loadBoard } from "../src/board/files.js";
 import { crc32 } from "../src/platform/host/digest.js";
-import { bundle } from "../src/platform/host/espruino-vm.js";
-import { buildImage } from "../src/platform/host/image.js";
+import { bundle } from "../src/testbench/espruino-vm.js";
+import { buildImage } from "../src/testbench/image.js";
 import { TYPE, bigImage, instrApp } from "./common.js";
 
 /*

@@ -1,19 +1,19 @@
-import { BundleBoard } from "../src/ncpsim/bundle-board.js";
-import { NcpSimulator } from "../src/ncpsim/simulator.js";
+import { BundleBoard } from "../src/testbench/bundle-board.js";
+import { NcpSimulator } from "../src/peers/ncp/simulator.js";
 import type { Link } from "../src/hal/link.js";
-import { loadBoard } from "../src/platform/host/boards.js";
+import { loadBoard } from "../src/board/files.js";
 import { FakeClock } from "../src/platform/host/clock.js";
 import { crc32 } from "../src/platform/host/digest.js";
-import { bundle } from "../src/platform/host/espruino-vm.js";
-import { buildImage } from "../src/platform/host/image.js";
-import { installFactory } from "../src/platform/host/install.js";
+import { bundle } from "../src/testbench/espruino-vm.js";
+import { buildImage } from "../src/testbench/image.js";
+import { installFactory } from "../src/testbench/install.js";
 import { LinkPair } from "../src/platform/host/links.js";
 import { NorFlash } from "../src/platform/host/norflash.js";
 import { TYPE, bigImage } from "./common.js";
 
 /**
  * Without the interpreter: the built client bundle under the Espruino
- * stand-in (src/platform/host/espruino-vm.ts, NOR emulator behind it) takes
+ * stand-in (src/testbench/espruino-vm.ts, NOR emulator behind it) takes
  * the same 128 KB update from the simulator over a link timed by a fake clock (no wall time).
  * Chunk path = wall time inside the bundle's serial handler, from the call
  * after otaUpdateStart's answer to the one that answered the last chunk;

@@ -2,7 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { E_INCOMPLETE, E_PAYLOAD_DIGEST, E_SIZE, E_TOO_LARGE, E_TRIAL_ACTIVE } from "../src/core/errors.js";
 import { HEADER_SIZE } from "../src/core/header.js";
-import { BleOtaClient, commandPacket, sectorPackets, startPacket } from "../src/blesim/client.js";
+import { BleOtaClient, commandPacket, sectorPackets, startPacket } from "../src/peers/ble/client.js";
 import * as P from "../src/bleota/protocol.js";
 import { bleImage, rig, strayOps, wire } from "./support/ble.js";
 

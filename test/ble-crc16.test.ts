@@ -2,7 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { CRC16_INIT, crc16Table, tableCrc16, wordCrc16 } from "../src/bleota/crc16.js";
 import * as P from "../src/bleota/protocol.js";
-import { commandPacket, startPacket } from "../src/blesim/client.js";
+import { commandPacket, startPacket } from "../src/peers/ble/client.js";
 import { bleImage, rig, wire } from "./support/ble.js";
 
 const t = suite("ble: CRC-16/CCITT-FALSE");

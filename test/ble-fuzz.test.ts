@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { BleOtaClient, commandPacket, sectorPackets, startPacket } from "../src/blesim/client.js";
-import { rng } from "../src/platform/host/rng.js";
+import { BleOtaClient, commandPacket, sectorPackets, startPacket } from "../src/peers/ble/client.js";
+import { rng } from "../src/testbench/rng.js";
 import * as P from "../src/bleota/protocol.js";
 import { bleImage, rig, strayOps } from "./support/ble.js";
 

@@ -1,8 +1,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { BleOtaClient, sectorPackets, startPacket } from "../src/blesim/client.js";
-import { NO_FAULTS } from "../src/blesim/faults.js";
-import { runBleUpdate } from "../src/blesim/run.js";
+import { BleOtaClient, sectorPackets, startPacket } from "../src/peers/ble/client.js";
+import { NO_FAULTS } from "../src/peers/ble/faults.js";
+import { runBleUpdate } from "../src/peers/ble/run.js";
 import * as P from "../src/bleota/protocol.js";
 import { bleImage, rig, strayOps, wire } from "./support/ble.js";
 

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { NO_FAULTS, type BleFaults } from "../src/blesim/faults.js";
-import { runBleUpdate } from "../src/blesim/run.js";
+import { NO_FAULTS, type BleFaults } from "../src/peers/ble/faults.js";
+import { runBleUpdate } from "../src/peers/ble/run.js";
 import { bleImage, rig, strayOps } from "./support/ble.js";
 
 const t = suite("ble: whole updates of the built ble.js, with faults");

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { checkLayout } from "../src/core/layout.js";
-import { allBoardKeys, boardKeys, loadBoard, unsupported } from "../src/platform/host/boards.js";
+import { allBoardKeys, boardKeys, loadBoard, unsupported } from "../src/board/files.js";
 import { NorFlash } from "../src/platform/host/norflash.js";
 
 const t = suite("boards");

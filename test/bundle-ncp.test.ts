@@ -1,12 +1,12 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { BundleBoard, appSource } from "../src/ncpsim/bundle-board.js";
-import { NcpSimulator } from "../src/ncpsim/simulator.js";
-import { bundle } from "../src/platform/host/espruino-vm.js";
-import { buildImage } from "../src/platform/host/image.js";
-import { installFactory } from "../src/platform/host/install.js";
+import { BundleBoard, appSource } from "../src/testbench/bundle-board.js";
+import { NcpSimulator } from "../src/peers/ncp/simulator.js";
+import { bundle } from "../src/testbench/espruino-vm.js";
+import { buildImage } from "../src/testbench/image.js";
+import { installFactory } from "../src/testbench/install.js";
 import { LinkPair } from "../src/platform/host/links.js";
-import { rng } from "../src/platform/host/rng.js";
+import { rng } from "../src/testbench/rng.js";
 import { TYPE, powerOn, rig, session, update, type Rig } from "./support/rig.js";
 
 const t = suite("built bundle driven by the NCP simulator");

@@ -1,11 +1,11 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { buildImage } from "../src/platform/host/image.js";
-import { installFactory } from "../src/platform/host/install.js";
-import { boardStorage } from "../src/platform/host/boards.js";
+import { buildImage } from "../src/testbench/image.js";
+import { installFactory } from "../src/testbench/install.js";
+import { boardStorage } from "../src/board/files.js";
 import { sha256 } from "../src/platform/host/digest.js";
 import { TYPE, powerOn, rig, session, update, type Rig } from "./support/rig.js";
-import { bundle, espruinoVM } from "../src/platform/host/espruino-vm.js";
+import { bundle, espruinoVM } from "../src/testbench/espruino-vm.js";
 
 const t = suite("device bundle (Espruino stand-in)");
 

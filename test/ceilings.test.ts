@@ -1,11 +1,11 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { BundleBoard, appSource } from "../src/ncpsim/bundle-board.js";
-import { NcpSimulator } from "../src/ncpsim/simulator.js";
+import { BundleBoard, appSource } from "../src/testbench/bundle-board.js";
+import { NcpSimulator } from "../src/peers/ncp/simulator.js";
 import { CRC8_T8 } from "../src/platform/espruino/crc8-tables.js";
-import { bundle } from "../src/platform/host/espruino-vm.js";
-import { buildImage } from "../src/platform/host/image.js";
-import { installFactory } from "../src/platform/host/install.js";
+import { bundle } from "../src/testbench/espruino-vm.js";
+import { buildImage } from "../src/testbench/image.js";
+import { installFactory } from "../src/testbench/install.js";
 import { LinkPair } from "../src/platform/host/links.js";
 import { TYPE, rig } from "./support/rig.js";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { checkImage } from "../src/cli/image-check.js";
-import { loadBoard } from "../src/platform/host/boards.js";
+import { loadBoard } from "../src/board/files.js";
 import { image } from "./support/rig.js";
 import { cliHere, refused, tmp } from "./support/cli.js";
 

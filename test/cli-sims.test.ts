@@ -9,10 +9,10 @@ import * as assert from "uvu/assert";
 import { Progress } from "../src/cli/progress.js";
 import { diagnose } from "../src/cli/ncpsim.js";
 import * as E from "../src/core/errors.js";
-import { loadBoard } from "../src/platform/host/boards.js";
-import { appSource } from "../src/ncpsim/bundle-board.js";
-import { bundle } from "../src/platform/host/espruino-vm.js";
-import { buildImage } from "../src/platform/host/image.js";
+import { loadBoard } from "../src/board/files.js";
+import { appSource } from "../src/testbench/bundle-board.js";
+import { bundle } from "../src/testbench/espruino-vm.js";
+import { buildImage } from "../src/testbench/image.js";
 import { image, TYPE } from "./support/rig.js";
 import { cli, cliHere, refused, tmp } from "./support/cli.js";
 

@@ -4,12 +4,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { cli, CLI, refused, tmp } from "./support/cli.js";
-import { loadBoard } from "../src/platform/host/boards.js";
+import { loadBoard } from "../src/board/files.js";
 import { realClock } from "../src/platform/host/clock.js";
-import { installFactory } from "../src/platform/host/install.js";
+import { installFactory } from "../src/testbench/install.js";
 import { NorFlash } from "../src/platform/host/norflash.js";
-import { httpModule, mqttModule } from "../src/platform/host/tb/modules.js";
-import { DrogueBoard, drogueApp, drogueImage } from "../src/droguesim/board.js";
+import { httpModule, mqttModule } from "../src/testbench/espruino-net.js";
+import { DrogueBoard, drogueApp, drogueImage } from "../src/testbench/drogue-board.js";
 import { BootRecord } from "../src/core/record.js";
 import { crc32 } from "../src/platform/host/digest.js";
 

@@ -4,7 +4,7 @@ import { decode, encode } from "cbor2";
 import { cborDecode, CborWriter, commandFromCbor, encodeStatusCbor } from "../src/drogue/cbor.js";
 import { decodeCommandPostcard, encodeStatusPostcard } from "../src/drogue/postcard.js";
 import { type Command, type Status, SWAP, SYNC, WAIT, WRITE } from "../src/drogue/protocol.js";
-import { commandFrame, commandPostcard, commandToCbor, statusFromCbor, statusFromPostcard } from "../src/droguesim/codec.js";
+import { commandFrame, commandPostcard, commandToCbor, statusFromCbor, statusFromPostcard } from "../src/peers/drogue/codec.js";
 
 /*
  * The device's codecs (src/drogue/cbor.ts, postcard.ts) against an

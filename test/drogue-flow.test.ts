@@ -2,7 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { FLAG_ROLLED_BACK } from "../src/core/record.js";
 import { NO_SLOT } from "../src/core/layout.js";
-import { type RunOptions, runInProcess } from "../src/droguesim/run.js";
+import { type RunOptions, runInProcess } from "../src/peers/drogue/run.js";
 
 /*
  * The whole flow on the *built* drogue.js (dist/espruino/linux), under the

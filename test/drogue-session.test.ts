@@ -5,7 +5,7 @@ import { HEADER_SIZE } from "../src/core/header.js";
 import { IDLE, RECEIVING } from "../src/core/session.js";
 import { SIZE_FROM_HEADER, UnsizedSession } from "../src/core/unsized.js";
 import { crc32, sha256 } from "../src/platform/host/digest.js";
-import { buildImage } from "../src/platform/host/image.js";
+import { buildImage } from "../src/testbench/image.js";
 import { TYPE, factory, image, powerOn, rig, session } from "./support/rig.js";
 
 /*

@@ -4,7 +4,7 @@ import { E_FORMAT, E_HEADER_CRC, E_MAGIC, OK } from "../src/core/errors.js";
 import { HEADER_SIZE, encodeHeader, parseHeader } from "../src/core/header.js";
 import { setU16, setU32 } from "../src/core/bytes.js";
 import { crc32, sha256 } from "../src/platform/host/digest.js";
-import { buildImage, readBlynkTag } from "../src/platform/host/image.js";
+import { buildImage, readBlynkTag } from "../src/testbench/image.js";
 
 const t = suite("header");
 const info = {

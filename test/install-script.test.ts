@@ -1,10 +1,10 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { installScript } from "../src/cli/install-script.js";
-import { loadBoard, boardStorage } from "../src/platform/host/boards.js";
+import { installScript } from "../src/install/script.js";
+import { loadBoard, boardStorage } from "../src/board/files.js";
 import { FakeClock } from "../src/platform/host/clock.js";
-import { espruinoVM } from "../src/platform/host/espruino-vm.js";
-import { installFactory } from "../src/platform/host/install.js";
+import { espruinoVM } from "../src/testbench/espruino-vm.js";
+import { installFactory } from "../src/testbench/install.js";
 import { NorFlash } from "../src/platform/host/norflash.js";
 import { image } from "./support/rig.js";
 

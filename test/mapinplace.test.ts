@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { espruinoUint16, mapInPlace } from "../src/platform/host/mapinplace.js";
+import { espruinoUint16, mapInPlace } from "../src/testbench/mapinplace.js";
 
 const t = suite("E.mapInPlace stand-in");
 

@@ -2,9 +2,9 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { BOOT_CONFIRMED, BOOT_ROLLBACK, BOOT_TRIAL } from "../src/boot/decide.js";
 import * as E from "../src/core/errors.js";
-import { rng } from "../src/platform/host/rng.js";
+import { rng } from "../src/testbench/rng.js";
 import { snapshot, TYPE } from "./support/rig.js";
-import { buildImage } from "../src/platform/host/image.js";
+import { buildImage } from "../src/testbench/image.js";
 import { ncpRig, type NcpRig } from "./support/ncp-rig.js";
 
 const t = suite("ncp update through the simulator");

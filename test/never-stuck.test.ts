@@ -4,8 +4,8 @@ import { BOOT_CONFIRMED, BOOT_FALLBACK, BOOT_NONE, BOOT_ROLLBACK, BOOT_TRIAL, tr
 import { confirmRunning } from "../src/boot/confirm.js";
 import { E_TRIAL_ACTIVE, OK } from "../src/core/errors.js";
 import { BootRecord, FLAG_CRC0, FLAG_ROLLED_BACK } from "../src/core/record.js";
-import { boardStorage } from "../src/platform/host/boards.js";
-import { espruinoVM } from "../src/platform/host/espruino-vm.js";
+import { boardStorage } from "../src/board/files.js";
+import { espruinoVM } from "../src/testbench/espruino-vm.js";
 import { NO_SLOT } from "../src/core/layout.js";
 import type { Flash } from "../src/hal/flash.js";
 import { crc32, hostDigest } from "../src/platform/host/digest.js";

@@ -1,12 +1,12 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { OTA_FILE, POWER_ON_FILE } from "../src/core/storage-plan.js";
-import { BundleBoard, appSource } from "../src/ncpsim/bundle-board.js";
-import { boardKeys, boardStorage, loadBoard } from "../src/platform/host/boards.js";
+import { BundleBoard, appSource } from "../src/testbench/bundle-board.js";
+import { boardKeys, boardStorage, loadBoard } from "../src/board/files.js";
 import { FakeClock } from "../src/platform/host/clock.js";
-import { bundle } from "../src/platform/host/espruino-vm.js";
-import { buildImage } from "../src/platform/host/image.js";
-import { installFactory } from "../src/platform/host/install.js";
+import { bundle } from "../src/testbench/espruino-vm.js";
+import { buildImage } from "../src/testbench/image.js";
+import { installFactory } from "../src/testbench/install.js";
 import { LinkPair } from "../src/platform/host/links.js";
 import { NorFlash } from "../src/platform/host/norflash.js";
 import { PowerCut } from "../src/platform/host/power.js";

@@ -6,7 +6,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { NorFlash, type Geometry } from "../src/platform/host/norflash.js";
 import { PowerCut } from "../src/platform/host/power.js";
-import { HEADER_SIZE, StorageEmu } from "../src/platform/host/storage.js";
+import { HEADER_SIZE, StorageEmu } from "../src/testbench/storage.js";
 
 const t = suite("storage");
 

@@ -9,7 +9,7 @@ import { Session, type SessionOptions } from "../src/core/session.js";
 import { confirmedSlot } from "../src/core/state.js";
 import type { Flash } from "../src/hal/flash.js";
 import type { Layout } from "../src/core/layout.js";
-import { sweep } from "../src/sim/sweep.js";
+import { sweep } from "../src/powercut/sweep.js";
 
 const t = suite("sweep");
 const BOARDS = ["puckjs", "stm32-test"];

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { tbChecksum } from "../src/platform/host/tb/checksums.js";
-import { murmur3_128, murmur3_32 } from "../src/platform/host/tb/murmur3.js";
+import { tbChecksum } from "../src/peers/thingsboard/checksums.js";
+import { murmur3_128, murmur3_32 } from "../src/peers/thingsboard/murmur3.js";
 import { mergeAttributes, targetOf } from "../src/thingsboard/attributes.js";
 import { checksumProblem, fromHex, toHex } from "../src/thingsboard/checksum.js";
 

@@ -1,15 +1,15 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
-import { dgramModule } from "../src/platform/host/tb/modules.js";
-import { TbSim } from "../src/platform/host/tb/sim.js";
+import { dgramModule } from "../src/testbench/espruino-net.js";
+import { TbSim } from "../src/peers/thingsboard/server.js";
 import type { DgramSocket } from "../src/thingsboard/ports.js";
-import { buildImage } from "../src/platform/host/image.js";
-import { installFactory } from "../src/platform/host/install.js";
-import { boardStorage } from "../src/platform/host/boards.js";
+import { buildImage } from "../src/testbench/image.js";
+import { installFactory } from "../src/testbench/install.js";
+import { boardStorage } from "../src/board/files.js";
 import { Journal } from "../src/core/journal.js";
 import { crc32 } from "../src/platform/host/digest.js";
-import { espruinoVM, type EspruinoVM } from "../src/platform/host/espruino-vm.js";
+import { espruinoVM, type EspruinoVM } from "../src/testbench/espruino-vm.js";
 import { TYPE, rig, type Rig } from "./support/rig.js";
 import { TOKEN, until } from "./support/thingsboard.js";
 

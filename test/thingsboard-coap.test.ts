@@ -2,7 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { BOOT_CONFIRMED, BOOT_TRIAL } from "../src/boot/decide.js";
 import { IDLE, RECEIVING } from "../src/core/session.js";
-import type { DatagramFate } from "../src/platform/host/tb/modules.js";
+import type { DatagramFate } from "../src/testbench/espruino-net.js";
 import { loadProgress } from "../src/thingsboard/progress.js";
 import { TYPE } from "./support/rig.js";
 import { settle, type TbRig, tbRig, until } from "./support/thingsboard.js";

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import mqtt from "mqtt";
-import { FW_ALL_KEYS, TbSim } from "../src/platform/host/tb/sim.js";
+import { FW_ALL_KEYS, TbSim } from "../src/peers/thingsboard/server.js";
 
 const t = suite("thingsboard: the tb-sim stand-in answers as the server does");
 const TOKEN = "tok";

@@ -4,7 +4,7 @@ import { E_PAYLOAD_DIGEST, E_WRONG_BOARD } from "../src/core/errors.js";
 import { BootRecord } from "../src/core/record.js";
 import { onTrial } from "../src/core/state.js";
 import { crc32 } from "../src/platform/host/digest.js";
-import { runZigbee, zigbeeRig, type ZigbeeRigOptions } from "../src/zigatesim/run.js";
+import { runZigbee, zigbeeRig, type ZigbeeRigOptions } from "../src/peers/zigate/run.js";
 import {
   buildOtaFile, fileVersionOf, ZF_FILE_ID, ZF_FILE_VERSION, ZF_HARDWARE, ZF_HEADER_LENGTH, ZF_HEADER_VERSION, ZF_IMAGE_TYPE, ZF_IMAGE_VERSION,
   ZF_MANUFACTURER, ZF_NO_UPGRADE_IMAGE, ZF_SIZE, ZF_TWO_IMAGES, ZF_UNKNOWN_TAG,

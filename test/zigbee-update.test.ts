@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { runsConfirmed, runZigbee, zigbeeRig, type ZigbeeRigOptions } from "../src/zigatesim/run.js";
+import { runsConfirmed, runZigbee, zigbeeRig, type ZigbeeRigOptions } from "../src/peers/zigate/run.js";
 import { decodeToServer, newZclOta, CMD_BLOCK_REQ, CMD_END_REQ, ST_ABORT } from "../src/zigbee/zcl.js";
 import { zigbeeFile, zigbeeImage } from "./support/zigbee.js";
 import { ZF_ROLLED_BACK } from "../src/zigbee/otafile.js";

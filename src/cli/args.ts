@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { allBoardKeys, boardKeys, unsupported } from "../platform/host/boards.js";
+import { allBoardKeys, boardKeys, unsupported } from "../board/files.js";
 
 /**
  * One small table-driven option parser for every command. node:util's

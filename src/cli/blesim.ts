@@ -1,11 +1,11 @@
-import { loadBoard } from "../platform/host/boards.js";
+import { loadBoard } from "../board/files.js";
 import { CliError, UsageError, parseCommand, type Parsed } from "./args.js";
 import { BLE_SIM } from "./commands.js";
 import { checkImage, readInput } from "./image-check.js";
 import { boardOfImage } from "./ncpsim.js";
 import { Progress } from "./progress.js";
-import { type BleFaults, formatBleFaults, parseBleFaults } from "../blesim/faults.js";
-import { bleRig, runBleUpdate } from "../blesim/run.js";
+import { type BleFaults, formatBleFaults, parseBleFaults } from "../peers/ble/faults.js";
+import { bleRig, runBleUpdate } from "../peers/ble/run.js";
 
 const FAULTS_HELP = "lost=P,doubled=P,corrupt=P,wrong=P with P from 0 to 1, disconnect=N, reset=N, seed=N";
 

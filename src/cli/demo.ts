@@ -1,11 +1,11 @@
-import { BundleBoard, appSource } from "../ncpsim/bundle-board.js";
-import { NcpSimulator } from "../ncpsim/simulator.js";
+import { BundleBoard, appSource } from "../testbench/bundle-board.js";
+import { NcpSimulator } from "../peers/ncp/simulator.js";
 import { errorName } from "../core/errors.js";
-import { loadBoard } from "../platform/host/boards.js";
+import { loadBoard } from "../board/files.js";
 import { FakeClock } from "../platform/host/clock.js";
-import { bundle } from "../platform/host/espruino-vm.js";
-import { buildImage } from "../platform/host/image.js";
-import { installFactory } from "../platform/host/install.js";
+import { bundle } from "../testbench/espruino-vm.js";
+import { buildImage } from "../testbench/image.js";
+import { installFactory } from "../testbench/install.js";
 import { LinkPair } from "../platform/host/links.js";
 import { NorFlash } from "../platform/host/norflash.js";
 

@@ -6,11 +6,11 @@ import { checkImage, readInput } from "./image-check.js";
 import { boardOfImage } from "./ncpsim.js";
 import { Progress } from "./progress.js";
 import { realClock } from "../platform/host/clock.js";
-import type { HostStatus } from "../droguesim/codec.js";
-import { startHttp, startMqtt } from "../droguesim/net.js";
-import { runInProcess } from "../droguesim/run.js";
-import { SerialService } from "../droguesim/serial.js";
-import { DrogueService, type Faults, targetOf } from "../droguesim/service.js";
+import type { HostStatus } from "../peers/drogue/codec.js";
+import { startHttp, startMqtt } from "../peers/drogue/net.js";
+import { runInProcess } from "../peers/drogue/run.js";
+import { SerialService } from "../peers/drogue/serial.js";
+import { DrogueService, type Faults, targetOf } from "../peers/drogue/service.js";
 
 export const DROGUESIM_USAGE = DROGUE_SIM.usage + "\n";
 

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { HEADER_SIZE, parseHeader, type ImageInfo } from "../core/header.js";
 import { E_FORMAT, E_HEADER_CRC, E_MAGIC, errorName } from "../core/errors.js";
-import type { Board } from "../platform/host/boards.js";
+import type { Board } from "../board/files.js";
 import { crc32, sha256 } from "../platform/host/digest.js";
-import { blynkTag } from "../platform/host/image.js";
+import { blynkTag } from "../testbench/image.js";
 import { CliError } from "./args.js";
 
 export interface ImageCheck {

@@ -1,9 +1,9 @@
-import { boardKeys, loadBoard, type Board } from "../platform/host/boards.js";
+import { boardKeys, loadBoard, type Board } from "../board/files.js";
 import { crc32 } from "../platform/host/digest.js";
 import { CliError, requireOptions, type Parsed } from "./args.js";
-import type { BoardConsole } from "./board-console.js";
+import type { BoardConsole } from "../install/board-console.js";
 import { readInput, requireImageFor } from "./image-check.js";
-import { type InstallPlan, installPlan, planBytes, readBackJs, writeJs } from "./install-plan.js";
+import { type InstallPlan, installPlan, planBytes, readBackJs, writeJs } from "../install/plan.js";
 import { Progress, type Out } from "./progress.js";
 
 /**
@@ -132,7 +132,7 @@ export async function runInstall(p: Parsed, out: Out = process.stdout): Promise<
   const board = loadBoard(v.board as string);
   requireImageFor(v.image as string, board);
   const image = readInput(v.image as string, "image");
-  const { openConsole } = await import("./board-console.js");
+  const { openConsole } = await import("../install/board-console.js");
   const con = await openConsole(v.port as string, { baud: v.baud as number });
   try {
     const b = await install(con, board, image, { eraseStorage: !!v["erase-storage"], out: out });
@@ -146,7 +146,7 @@ export async function runInstall(p: Parsed, out: Out = process.stdout): Promise<
 
 export async function runStatus(p: Parsed, out: Out = process.stdout): Promise<number> {
   requireOptions("status", p.values, ["port"]);
-  const { openConsole } = await import("./board-console.js");
+  const { openConsole } = await import("../install/board-console.js");
   const con = await openConsole(p.values.port as string, { baud: p.values.baud as number });
   try {
     const s = await con.eval<{ board: string; version: string; boot: Booted | null; state: unknown; client: boolean }>(

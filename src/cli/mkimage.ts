@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { BUILD_LEN, TYPE_LEN, VERSION_LEN } from "../core/header.js";
-import { loadBoard } from "../platform/host/boards.js";
-import { buildImage } from "../platform/host/image.js";
+import { loadBoard } from "../board/files.js";
+import { buildImage } from "../testbench/image.js";
 import { CliError, UsageError, type Parsed } from "./args.js";
 import { checkImage, kb, readInput, slotRoom } from "./image-check.js";
 import { buildOtaFile, fileVersionOf, OTA_HEADER_MAX, parseOtaFileHeader, upgradeImageOf } from "../zigbee/otafile.js";

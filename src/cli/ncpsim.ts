@@ -1,13 +1,13 @@
 import { HEADER_SIZE, parseHeader } from "../core/header.js";
 import * as E from "../core/errors.js";
-import { boardKeys, loadBoard, type Board } from "../platform/host/boards.js";
+import { boardKeys, loadBoard, type Board } from "../board/files.js";
 import { CliError, UsageError, parseCommand, type Parsed } from "./args.js";
 import { NCP_SIM } from "./commands.js";
 import { checkImage, readInput, slotRoom } from "./image-check.js";
 import { Progress } from "./progress.js";
-import { faultyLink, formatFaults, parseFaults, type Faults } from "../ncpsim/faults.js";
-import { inProcessRig, runUpdate } from "../ncpsim/run.js";
-import { NcpSimulator, type SimOptions } from "../ncpsim/simulator.js";
+import { faultyLink, formatFaults, parseFaults, type Faults } from "../peers/ncp/faults.js";
+import { inProcessRig, runUpdate } from "../peers/ncp/run.js";
+import { NcpSimulator, type SimOptions } from "../peers/ncp/simulator.js";
 import { realClock } from "../platform/host/clock.js";
 import { crc32 } from "../platform/host/digest.js";
 import { openSerial } from "../platform/host/serial.js";

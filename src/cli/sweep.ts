@@ -1,6 +1,6 @@
 import { UsageError, type Parsed } from "./args.js";
-import { SCENARIOS, target } from "../sim/scenarios.js";
-import { DEFAULT_BOARDS, sweep } from "../sim/sweep.js";
+import { SCENARIOS, target } from "../powercut/scenarios.js";
+import { DEFAULT_BOARDS, sweep } from "../powercut/sweep.js";
 
 const QUICK = 16;
 

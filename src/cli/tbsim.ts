@@ -2,14 +2,14 @@ import { CliError, type Parsed } from "./args.js";
 import { TB_SIM } from "./commands.js";
 import { checkImage, readInput } from "./image-check.js";
 import { boardOfImage } from "./ncpsim.js";
-import { loadBoard } from "../platform/host/boards.js";
+import { loadBoard } from "../board/files.js";
 import { realClock } from "../platform/host/clock.js";
-import { buildImage } from "../platform/host/image.js";
-import { installFactory } from "../platform/host/install.js";
+import { buildImage } from "../testbench/image.js";
+import { installFactory } from "../testbench/install.js";
 import { NorFlash } from "../platform/host/norflash.js";
-import { type TbBoard, powerOnTbBoard } from "../platform/host/tb/device.js";
-import { ramStore } from "../platform/host/tb/modules.js";
-import { TbSim } from "../platform/host/tb/sim.js";
+import { type TbBoard, powerOnTbBoard } from "../testbench/tb-board.js";
+import { ramStore } from "../testbench/espruino-net.js";
+import { TbSim } from "../peers/thingsboard/server.js";
 
 export const TBSIM_USAGE = TB_SIM.usage + "\n";
 

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as P from "../bleota/protocol.js";
-import { commandPacket, sectorPackets, startPacket } from "../blesim/client.js";
-import { loadBoard } from "../platform/host/boards.js";
-import { bundle } from "../platform/host/espruino-vm.js";
-import { buildImage } from "../platform/host/image.js";
+import { commandPacket, sectorPackets, startPacket } from "../peers/ble/client.js";
+import { loadBoard } from "../board/files.js";
+import { bundle } from "../testbench/espruino-vm.js";
+import { buildImage } from "../testbench/image.js";
 import { Board, installOn, until } from "./interpreter.js";
 
 /*

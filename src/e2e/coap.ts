@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadBoard } from "../platform/host/boards.js";
-import { bundle } from "../platform/host/espruino-vm.js";
-import { buildImage } from "../platform/host/image.js";
-import { TbSim } from "../platform/host/tb/sim.js";
+import { loadBoard } from "../board/files.js";
+import { bundle } from "../testbench/espruino-vm.js";
+import { buildImage } from "../testbench/image.js";
+import { TbSim } from "../peers/thingsboard/server.js";
 import { Board, installOn, until } from "./interpreter.js";
 
 /*

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { accessSync, constants, existsSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { installScript } from "../cli/install-script.js";
-import type { Board as Board_ } from "../platform/host/boards.js";
+import { installScript } from "../install/script.js";
+import type { Board as Board_ } from "../board/files.js";
 
 /*
  * Espruino's Linux build as a board: a process per power-on in one directory

@@ -2,22 +2,22 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { runZigateSim } from "../cli/zigatesim.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadBoard } from "../platform/host/boards.js";
+import { loadBoard } from "../board/files.js";
 import { realClock } from "../platform/host/clock.js";
-import { bundle } from "../platform/host/espruino-vm.js";
-import { buildImage } from "../platform/host/image.js";
+import { bundle } from "../testbench/espruino-vm.js";
+import { buildImage } from "../testbench/image.js";
 import { openSerial } from "../platform/host/serial.js";
 import { buildOtaFile, fileVersionOf } from "../zigbee/otafile.js";
-import { Network } from "../zigatesim/network.js";
-import { ZiGateNode } from "../zigatesim/node.js";
-import { ZiGatePlugin } from "../zigatesim/plugin.js";
-import { DEVICE, memoryPair } from "../zigatesim/run.js";
+import { Network } from "../peers/zigate/network.js";
+import { ZiGateNode } from "../peers/zigate/node.js";
+import { ZiGatePlugin } from "../peers/zigate/plugin.js";
+import { DEVICE, memoryPair } from "../peers/zigate/run.js";
 import { Board, installOn, ptyPair, until, type Boot } from "./interpreter.js";
 
 /*
  * The Zigbee flow on Espruino's Linux interpreter: the built zigbee.js bundle
  * talks XBee API mode 2 over a pty pair to this process, which plays the
- * XBee, the radio, the ZiGate and its host plugin (src/zigatesim):
+ * XBee, the radio, the ZiGate and its host plugin (src/peers/zigate):
  *   install v1.0.0 -> power on -> ZiGate loaded (0x0500), Image Notify (0x0505)
  *   -> Query Next Image -> blocks; power cut at ~12 KB -> power on -> resumed from the staged prefix
  *   -> Upgrade End SUCCESS -> 0x0504 (2 s) -> E.reboot -> v1.1.0 on trial queries, confirms

@@ -2,10 +2,10 @@ import CRC32 from "crc-32";
 import { decideBoot } from "../boot/decide.js";
 import type { Layout } from "../core/layout.js";
 import { hostDigest } from "../platform/host/digest.js";
-import { buildImage } from "../platform/host/image.js";
+import { buildImage } from "../testbench/image.js";
 import { type Geometry, NorFlash } from "../platform/host/norflash.js";
-import { rng } from "../platform/host/rng.js";
-import { imageValid, readRecord } from "../sim/oracle.js";
+import { rng } from "../testbench/rng.js";
+import { imageValid, readRecord } from "../powercut/oracle.js";
 
 /*
  * Boot fuzz: random contents of both record banks (valid records with random
@@ -15,7 +15,7 @@ import { imageValid, readRecord } from "../sim/oracle.js";
  * alignment 4/16, strict/lenient programming, and payloads checked by SHA-256
  * or by the record's CRC-32 (crcAtBoot). The stub then boots again
  * and again with an image that never confirms. Judged with the sweep's own
- * reading of flash (sim/oracle.ts), never with core's decoders:
+ * reading of flash (powercut/oracle.ts), never with core's decoders:
  *   throw  - decideBoot threw;
  *   unsafe - it started an image that does not verify, or wrote an image slot;
  *            or a reset() after a power-on (powerOn false) wrote anything or

@@ -6,7 +6,7 @@ import { verifySlot } from "../boot/verify.js";
 import type { NcpClient } from "../ncp/client.js";
 import { crc8 } from "../ncp/crc8.js";
 import { startNcp } from "../ncp/start.js";
-import { type Board, boardStorage } from "../platform/host/boards.js";
+import { type Board, boardStorage } from "../board/files.js";
 import { FakeClock } from "../platform/host/clock.js";
 import { hostDigest } from "../platform/host/digest.js";
 import type { NorFlash } from "../platform/host/norflash.js";

@@ -3,7 +3,7 @@ import { errorName } from "../core/errors.js";
 import { F_CRC, HEADER_SIZE, type ImageInfo, encodeHeader, parseHeader } from "../core/header.js";
 import { hostDigest } from "../platform/host/digest.js";
 import { crc32, sha256 } from "../platform/host/digest.js";
-import { buildImage } from "../platform/host/image.js";
+import { buildImage } from "../testbench/image.js";
 import { hex, makeFlash, trim } from "./util.js";
 
 const setU32 = (b: Uint8Array, o: number, v: number) => new DataView(b.buffer, b.byteOffset).setUint32(o, v >>> 0, true);

@@ -1,6 +1,6 @@
 import { BootRecord, type RecordFields } from "../core/record.js";
 import { crc32 } from "../platform/host/digest.js";
-import { rng } from "../platform/host/rng.js";
+import { rng } from "../testbench/rng.js";
 import { type BankSpec, bankBytes } from "./bank.js";
 import { type Region, hex, makeFlash, stateJson, trim } from "./util.js";
 

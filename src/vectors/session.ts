@@ -3,7 +3,7 @@ import { Session } from "../core/session.js";
 import type { Layout } from "../core/layout.js";
 import { crc32, sha256 } from "../platform/host/digest.js";
 import { hostDigest } from "../platform/host/digest.js";
-import { buildImage } from "../platform/host/image.js";
+import { buildImage } from "../testbench/image.js";
 import { type BankSpec, bankBytes } from "./bank.js";
 import { payloadOf } from "./header.js";
 import { type Op, type Region, hex, makeFlash, trim } from "./util.js";

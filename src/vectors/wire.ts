@@ -1,7 +1,7 @@
 import { crc8 } from "../ncp/crc8.js";
 import { FrameDecoder, encodeFrame, frameBound } from "../ncp/frame.js";
 import { MAX_PAYLOAD } from "../ncp/protocol.js";
-import { TB_ALGORITHMS, tbChecksum } from "../platform/host/tb/checksums.js";
+import { TB_ALGORITHMS, tbChecksum } from "../peers/thingsboard/checksums.js";
 import { checksumProblem } from "../thingsboard/checksum.js";
 import { hex, text, unhex } from "./util.js";
 

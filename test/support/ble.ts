@@ -1,8 +1,8 @@
-import { loadBoard } from "../../src/platform/host/boards.js";
-import { bundle } from "../../src/platform/host/espruino-vm.js";
-import { buildImage } from "../../src/platform/host/image.js";
-import { BLE_APP } from "../../src/blesim/board.js";
-import { type BleRig, type BleRigOptions, bleRig } from "../../src/blesim/run.js";
+import { loadBoard } from "../../src/board/files.js";
+import { bundle } from "../../src/testbench/espruino-vm.js";
+import { buildImage } from "../../src/testbench/image.js";
+import { BLE_APP } from "../../src/testbench/ble-board.js";
+import { type BleRig, type BleRigOptions, bleRig } from "../../src/peers/ble/run.js";
 import * as P from "../../src/bleota/protocol.js";
 
 export const BLE_TYPE = "TMPLBLE";

@@ -1,10 +1,10 @@
 import { createServer, type Socket } from "node:net";
-import type { Board } from "../../src/platform/host/boards.js";
-import { boardStorage } from "../../src/platform/host/boards.js";
+import type { Board } from "../../src/board/files.js";
+import { boardStorage } from "../../src/board/files.js";
 import { FakeClock } from "../../src/platform/host/clock.js";
-import { espruinoVM, type EspruinoVM } from "../../src/platform/host/espruino-vm.js";
+import { espruinoVM, type EspruinoVM } from "../../src/testbench/espruino-vm.js";
 import { NorFlash } from "../../src/platform/host/norflash.js";
-import type { StorageEmu } from "../../src/platform/host/storage.js";
+import type { StorageEmu } from "../../src/testbench/storage.js";
 
 /**
  * The Espruino stand-in (espruino-vm.ts, Storage with Espruino's rules, the

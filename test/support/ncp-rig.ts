@@ -1,5 +1,5 @@
-import { NcpSimulator, type SimOptions } from "../../src/ncpsim/simulator.js";
-import { VirtualBoard } from "../../src/ncpsim/board.js";
+import { NcpSimulator, type SimOptions } from "../../src/peers/ncp/simulator.js";
+import { VirtualBoard } from "../../src/testbench/ncp-board.js";
 import { LinkPair, type Wire } from "../../src/platform/host/links.js";
 import { TYPE, factory, image, rig, type Rig } from "./rig.js";
 

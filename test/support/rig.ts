@@ -2,11 +2,11 @@ import { decideBoot, type BootChoice } from "../../src/boot/decide.js";
 import { ResumableSession as Session } from "../../src/core/resume.js";
 import { BootRecord } from "../../src/core/record.js";
 import { OK, errorName } from "../../src/core/errors.js";
-import { loadBoard, type Board } from "../../src/platform/host/boards.js";
+import { loadBoard, type Board } from "../../src/board/files.js";
 import { NorFlash } from "../../src/platform/host/norflash.js";
 import { crc32, hostDigest } from "../../src/platform/host/digest.js";
-import { buildImage } from "../../src/platform/host/image.js";
-import { installFactory } from "../../src/platform/host/install.js";
+import { buildImage } from "../../src/testbench/image.js";
+import { installFactory } from "../../src/testbench/install.js";
 import { FakeClock } from "../../src/platform/host/clock.js";
 
 export const TYPE = "TMPL1234ABCD";

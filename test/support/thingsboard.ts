@@ -1,6 +1,6 @@
-import { type TbBoard, type TbBoardOptions, powerOnTbBoard } from "../../src/platform/host/tb/device.js";
-import { type DatagramFate, ramStore } from "../../src/platform/host/tb/modules.js";
-import { type TbPackage, TbSim } from "../../src/platform/host/tb/sim.js";
+import { type TbBoard, type TbBoardOptions, powerOnTbBoard } from "../../src/testbench/tb-board.js";
+import { type DatagramFate, ramStore } from "../../src/testbench/espruino-net.js";
+import { type TbPackage, TbSim } from "../../src/peers/thingsboard/server.js";
 import { TYPE, factory, image, rig, type Rig } from "./rig.js";
 
 export const TOKEN = "A1_TEST_TOKEN";

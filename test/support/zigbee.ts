@@ -1,8 +1,8 @@
-import { loadBoard } from "../../src/platform/host/boards.js";
-import { bundle } from "../../src/platform/host/espruino-vm.js";
-import { buildImage } from "../../src/platform/host/image.js";
+import { loadBoard } from "../../src/board/files.js";
+import { bundle } from "../../src/testbench/espruino-vm.js";
+import { buildImage } from "../../src/testbench/image.js";
 import { buildOtaFile, fileVersionOf, type OtaFileOptions } from "../../src/zigbee/otafile.js";
-import { zigbeeApp } from "../../src/zigatesim/run.js";
+import { zigbeeApp } from "../../src/peers/zigate/run.js";
 
 export const MFR = 0x1234;
 export const ITYPE = 0x5678;

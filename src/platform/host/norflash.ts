@@ -1,6 +1,6 @@
 import type { Flash, FlashBlock, FlashStatus } from "../../hal/flash.js";
 import { EccLocked, FlashFault, PowerCut } from "./power.js";
-import { rng } from "./rng.js";
+import { rng } from "../../testbench/rng.js";
 
 export interface Geometry {
   base: number;
