@@ -2,7 +2,7 @@ import type { Clock } from "../hal/clock.js";
 import type { Digest } from "../hal/digest.js";
 import type { Flash } from "../hal/flash.js";
 import type { Layout } from "../core/layout.js";
-import { BootRecord } from "../core/record.js";
+import { sessionOptions } from "../core/open.js";
 import type { Crc16 } from "./crc16.js";
 import { BleOta, CHUNK_MAX } from "./server.js";
 import { BleSession } from "./session.js";
@@ -23,11 +23,7 @@ export interface BleStartOptions {
 export function startBle(o: BleStartOptions): BleOta {
   const b = o.boot;
   const ota = new BleOta({
-    session: new BleSession({
-      flash: o.flash, digest: o.digest, layout: o.layout, running: b.slot,
-      record: new BootRecord({ flash: o.flash, crc32: o.digest.crc32, banks: o.layout.banks }),
-      firmware: { type: b.type, version: b.version }, chunkMax: CHUNK_MAX, now: () => o.clock.now(),
-    }),
+    session: new BleSession(sessionOptions(o, CHUNK_MAX)),
     flash: o.flash, digest: o.digest, layout: o.layout, running: b.slot, crc16: o.crc16, clock: o.clock, notify: o.notify, reboot: o.reboot,
   });
   const tick = () => {

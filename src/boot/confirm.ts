@@ -2,7 +2,7 @@ import type { Digest } from "../hal/digest.js";
 import type { Flash } from "../hal/flash.js";
 import type { Layout } from "../core/layout.js";
 import { NO_SLOT } from "../core/layout.js";
-import { BootRecord } from "../core/record.js";
+import { openRecord } from "../core/open.js";
 import { confirmedSlot, onTrial } from "../core/state.js";
 
 /**
@@ -12,7 +12,7 @@ import { confirmedSlot, onTrial } from "../core/state.js";
  * started a slot by scanning), the first confirm writes one naming it.
  */
 export function confirmRunning(o: { flash: Flash; digest: Digest; layout: Layout; running: number }): boolean {
-  const rec = new BootRecord({ flash: o.flash, crc32: o.digest.crc32, banks: o.layout.banks });
+  const rec = openRecord(o);
   let s = rec.read();
   if (o.running !== 0 && o.running !== 1) return false;
   try {

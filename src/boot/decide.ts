@@ -4,7 +4,8 @@ import { OK } from "../core/errors.js";
 import type { ImageInfo } from "../core/header.js";
 import type { Layout } from "../core/layout.js";
 import { NO_SLOT } from "../core/layout.js";
-import { type BootState, BootRecord, FLAG_FALLBACK, FLAG_ROLLED_BACK, NO_RECORD, recordCrc } from "../core/record.js";
+import { openRecord } from "../core/open.js";
+import { type BootState, type BootRecord, FLAG_FALLBACK, FLAG_ROLLED_BACK, NO_RECORD, recordCrc } from "../core/record.js";
 import { confirmedSlot, onTrial } from "../core/state.js";
 import { verifySlot } from "./verify.js";
 
@@ -57,7 +58,7 @@ export interface BootOptions {
  * flash ends in the safest start still possible (README "Boot stub").
  */
 export function decideBoot(o: BootOptions): BootChoice {
-  const rec = new BootRecord({ flash: o.flash, crc32: o.digest.crc32, banks: o.layout.banks });
+  const rec = openRecord(o);
   let first = NO_RECORD;
   const check = (slot: number) => verifySlot(o.flash, o.digest, o.layout.slots[slot], o.layout.board, o.crcAtBoot ? recordCrc(first, slot) : undefined);
   try {

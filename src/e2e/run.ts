@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BootRecord } from "../core/record.js";
+import { openRecord } from "../core/open.js";
 import { NcpSimulator } from "../peers/ncp/simulator.js";
 import { loadBoard } from "../board/files.js";
 import { realClock } from "../platform/host/clock.js";
@@ -203,7 +203,7 @@ export async function runE2E(o: E2EOptions): Promise<E2EResult> {
     // The same record read by the host from the flash file, with the interpreter off.
     await board.powerOff();
     const file = new NorFlash({ geometry: linux.geometry, data: new Uint8Array(readFileSync(join(dir, "espruino.flash"))) });
-    const h = new BootRecord({ flash: file, crc32: crc32, banks: linux.layout.banks }).read();
+    const h = openRecord({ flash: file, digest: { crc32: crc32 }, layout: linux.layout }).read();
     if (h.seq !== s3.seq || h.confirmed !== 1 || h.pending !== 255 || !(h.flags & 1)) throw new Error("espruino.flash read on the host disagrees: " + JSON.stringify(h));
 
     // 6. The user erases Storage: the board comes up at the REPL with nothing of ours; a fresh install boots again.

@@ -5,7 +5,7 @@ import type { Link } from "../hal/link.js";
 import type { System } from "../hal/system.js";
 import type { Layout } from "../core/layout.js";
 import { trialReason } from "../boot/decide.js";
-import { BootRecord } from "../core/record.js";
+import { sessionOptions } from "../core/open.js";
 import { Session } from "../core/session.js";
 import { NcpClient } from "./client.js";
 import type { Crc8 } from "./crc8.js";
@@ -35,11 +35,7 @@ export function startNcp(o: NcpStartOptions): NcpClient {
   const b = o.boot;
   // A write frame (chunk + 16 bytes) must fit the 1536-byte frame limit.
   const chunk = Math.min(o.chunkSize, MAX_PAYLOAD + 1 - WRITE_OVERHEAD);
-  const session = new Session({
-    flash: o.flash, digest: o.digest, layout: o.layout, running: b.slot,
-    record: new BootRecord({ flash: o.flash, crc32: o.digest.crc32, banks: o.layout.banks }),
-    firmware: { type: b.type, version: b.version }, chunkMax: chunk, now: () => o.clock.now(),
-  });
+  const session = new Session(sessionOptions(o, chunk));
   const client = new NcpClient({
     rpc: new Rpc({ link: o.link, clock: o.clock, crc8: o.crc8 }), session: session, clock: o.clock,
     firmware: { type: b.type, version: b.version, build: b.build }, chunkSize: chunk,

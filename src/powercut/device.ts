@@ -1,7 +1,7 @@
 import { confirmRunning } from "../boot/confirm.js";
 import { decideBoot } from "../boot/decide.js";
 import { OK, errorName } from "../core/errors.js";
-import { BootRecord } from "../core/record.js";
+import { sessionOptions } from "../core/open.js";
 import { Session, type SessionOptions } from "../core/session.js";
 import type { Flash } from "../hal/flash.js";
 import type { Layout } from "../core/layout.js";
@@ -314,10 +314,8 @@ export class Device implements Findings {
     this.phase_("offer", r.slot, true);
     const code = this.code_;
     const L = this.board_.layout;
-    const o: SessionOptions = {
-      flash: code, digest: hostDigest(code), layout: L, record: new BootRecord({ flash: code, crc32: crc32, banks: L.banks }),
-      firmware: { type: FW_TYPE, version: r.img.version }, running: r.slot, chunkMax: this.board_.chunkSize, now: () => 0,
-    };
+    const boot = { slot: r.slot, type: FW_TYPE, version: r.img.version };
+    const o = sessionOptions({ flash: code, digest: hostDigest(code), layout: L, boot: boot, clock: { now: () => 0 } }, this.board_.chunkSize);
     const s = this.hooks_.session ? this.hooks_.session(o) : new Session(o);
     const refused = (e: number) => {
       this.why_ = "; last refusal: " + this.probe_.phase.name + " " + errorName(e);

@@ -3,7 +3,8 @@ import { type Board, STM32_TEST, boardKeys, loadBoard } from "../board/files.js"
 import { buildImage, blynkTag } from "../testbench/image.js";
 import { installFactory } from "../testbench/install.js";
 import { type FlashModel, NorFlash } from "../platform/host/norflash.js";
-import { BootRecord, NO_RECORD } from "../core/record.js";
+import { NO_RECORD } from "../core/record.js";
+import { openRecord } from "../core/open.js";
 import { NO_SLOT } from "../core/layout.js";
 import { crc32 } from "../platform/host/digest.js";
 import { POWER_ON_MARK, planOta } from "../core/storage-plan.js";
@@ -104,7 +105,7 @@ export function prepare(t: Target, s: Scenario): Prepared {
   if (s.record) {
     for (const a of board.layout.banks) flash.eraseBlock(flash.block(a).start, flash.block(a).start + flash.block(a).length);
     if (s.record === "wrap") {
-      const rec = new BootRecord({ flash: flash, crc32: crc32, banks: board.layout.banks });
+      const rec = openRecord({ flash: flash, digest: { crc32: crc32 }, layout: board.layout });
       rec.write({ ...NO_RECORD, seq: 0xfffffffd }, { confirmed: 0, pending: NO_SLOT, maxTrials: board.layout.maxTrials, flags: 0 });
     }
   }

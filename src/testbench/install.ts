@@ -1,7 +1,7 @@
 import type { Flash } from "../hal/flash.js";
 import type { Layout } from "../core/layout.js";
 import { NO_SLOT } from "../core/layout.js";
-import { BootRecord } from "../core/record.js";
+import { openRecord } from "../core/open.js";
 import { HEADER_SIZE, parseHeader } from "../core/header.js";
 import { FILE_HEADER, type OtaPlan, POWER_ON_MARK, fileHeader } from "../core/storage-plan.js";
 import { crc32 } from "../platform/host/digest.js";
@@ -46,7 +46,7 @@ export function installFactory(flash: Flash, board: { layout: Layout; plan?: Ota
     }
   }
   write(image, s.address);
-  const rec = new BootRecord({ flash: flash, crc32: crc32, banks: layout.banks });
+  const rec = openRecord({ flash: flash, digest: { crc32: crc32 }, layout: layout });
   const h = parseHeader(image, crc32).info;
   rec.write(rec.read(), {
     confirmed: slot, pending: NO_SLOT, maxTrials: layout.maxTrials, flags: 0,

@@ -1,16 +1,15 @@
 import { confirmRunning } from "../boot/confirm.js";
 import { type BootChoice, decideBoot } from "../boot/decide.js";
-import { BootRecord } from "../core/record.js";
-import { ResumableSession as Session } from "../core/resume.js";
+import type { ResumableSession as Session } from "../core/resume.js";
 import type { Clock } from "../hal/clock.js";
-import { TbClient } from "../thingsboard/client.js";
+import type { TbClient } from "../thingsboard/client.js";
+import { startTb } from "../thingsboard/start.js";
 import { TbCoap } from "../thingsboard/coap.js";
 import { CoapLink } from "../thingsboard/coap-link.js";
 import { TbHttp } from "../thingsboard/http.js";
-import { TbMqtt } from "../thingsboard/mqtt.js";
 import type { EspruinoMqtt, Store } from "../thingsboard/ports.js";
 import type { Board } from "../board/files.js";
-import { crc32, hostDigest } from "../platform/host/digest.js";
+import { hostDigest } from "../platform/host/digest.js";
 import type { NorFlash } from "../platform/host/norflash.js";
 import { hostTbDigests } from "../peers/thingsboard/checksums.js";
 import { type DatagramFate, dgramModule, httpModule, latin1Bytes, mqttModule } from "./espruino-net.js";
@@ -60,11 +59,6 @@ export function powerOnTbBoard(o: TbBoardOptions): TbBoard {
   const layout = o.board.layout;
   const boot = decideBoot({ flash: o.flash, digest: digest, layout: layout });
   const chunk = o.chunkSize || o.board.chunkSize;
-  const session = new Session({
-    flash: o.flash, digest: digest, layout: layout, record: new BootRecord({ flash: o.flash, crc32: crc32, banks: layout.banks }),
-    firmware: { type: boot.info ? boot.info.type : "", version: boot.info ? boot.info.version : "" },
-    running: boot.slot, chunkMax: chunk, now: () => o.clock.now(),
-  });
   const power = { powered: () => !o.flash.dead };
   let mq: EspruinoMqtt | undefined;
   let http: TbHttp | undefined;
@@ -78,28 +72,17 @@ export function powerOnTbBoard(o: TbBoardOptions): TbBoard {
     link = new CoapLink({ socket: socket, host: o.host, port: o.port, clock: o.clock, random: o.random });
     coap = new TbCoap({ link: link, token: o.token, toBytes: latin1Bytes });
   }
-  const transport = mq ? new TbMqtt(mq, latin1Bytes) : http || (coap as TbCoap);
-  const client = new TbClient({
-    session: session, crc32: digest.crc32,
-    firmware: { type: boot.info ? boot.info.type : "", version: boot.info ? boot.info.version : "" },
-    confirm: () => confirmRunning({ flash: o.flash, digest: digest, layout: layout, running: boot.slot }),
-    reboot: o.onReboot, digests: hostTbDigests(o.flash, o.algorithms), store: o.store, clock: o.clock,
-    chunkSize: chunk, checkpointEvery: o.checkpointEvery, log: o.log,
-  }, transport);
+  const info = boot.info;
   let on = true;
-  if (mq) {
-    const m = mq;
-    // As tb-main does on the board: a dropped link is dialled again after 5 s (emulated time).
-    m.on("disconnected", () => {
-      if (on && !o.flash.dead) o.clock.setTimeout(() => on && m.connect(), 5000);
-    });
-    m.connect();
-  }
-  else if (http) http.check();
-  else if (coap) coap.check();
+  const t = startTb({ flash: o.flash, digest: digest, layout: layout, clock: o.clock, boot: { slot: boot.slot, type: info ? info.type : "", version: info ? info.version : "" } }, {
+    mqtt: mq, http: http, coap: coap, toBytes: latin1Bytes,
+    confirm: () => confirmRunning({ flash: o.flash, digest: digest, layout: layout, running: boot.slot }),
+    reboot: o.onReboot, digests: hostTbDigests(o.flash, o.algorithms), store: o.store,
+    chunkSize: chunk, checkpointEvery: o.checkpointEvery, log: o.log,
+    live: () => on && !o.flash.dead,
+  });
   return {
-    boot: boot, session: session, client: client,
-    check: () => (http ? http.check() : coap && coap.check()),
+    boot: boot, session: t.session, client: t.client, check: t.check,
     stop: () => {
       on = false;
       if (mq) mq.disconnect();

@@ -1,4 +1,5 @@
-import { BootRecord, type RecordFields } from "../core/record.js";
+import { type RecordFields } from "../core/record.js";
+import { openRecord } from "../core/open.js";
 import { crc32 } from "../platform/host/digest.js";
 import { rng } from "../testbench/rng.js";
 import { type BankSpec, bankBytes } from "./bank.js";
@@ -140,7 +141,7 @@ export function recordVectors() {
       const align = c.align || 4;
       const cont = contents(c);
       const flash = makeFlash(geometry(erase, align), cont);
-      const s = new BootRecord({ flash: flash, crc32: crc32, banks: BANKS }).read();
+      const s = openRecord({ flash: flash, digest: { crc32: crc32 }, layout: { banks: BANKS } }).read();
       return { name: c.name, eraseValue: erase, writeAlign: align, contents: cont, expect: stateJson(s) };
     }),
     plans: planCases().map((c) => {
@@ -148,7 +149,7 @@ export function recordVectors() {
       const align = c.align || 4;
       const cont = contents(c);
       const flash = makeFlash(geometry(erase, align), cont, c.locked);
-      const rec = new BootRecord({ flash: flash, crc32: crc32, banks: BANKS });
+      const rec = openRecord({ flash: flash, digest: { crc32: crc32 }, layout: { banks: BANKS } });
       const s = rec.read();
       const a = c.action;
       const after = a.kind === "write" ? rec.write(s, a.fields) : a.kind === "countTrial" ? rec.countTrial(s) : rec.confirm(s);

@@ -1,4 +1,4 @@
-import { BootRecord } from "../core/record.js";
+import { sessionOptions } from "../core/open.js";
 import { Session } from "../core/session.js";
 import type { Layout } from "../core/layout.js";
 import { crc32, sha256 } from "../platform/host/digest.js";
@@ -115,10 +115,8 @@ export function sessionVectors() {
       const flash = makeFlash({ base: 0, size: 0x1000, blockLength: 0x200, writeAlign: align, eraseValue: erase }, contents);
       let now = 0;
       const running = 0;
-      const s = new Session({
-        flash: flash, digest: hostDigest(flash), layout: LAYOUT, record: new BootRecord({ flash: flash, crc32: crc32, banks: LAYOUT.banks }),
-        firmware: { type: TYPE, version: "1.0.0" }, running: running, chunkMax: chunkMax, now: () => now,
-      });
+      const boot = { slot: running, type: TYPE, version: "1.0.0" };
+      const s = new Session(sessionOptions({ flash: flash, digest: hostDigest(flash), layout: LAYOUT, boot: boot, clock: { now: () => now } }, chunkMax));
       const calls = c.calls(img).map((k) => {
         if (k.now !== undefined) now = k.now;
         const at = flash.ops.length;

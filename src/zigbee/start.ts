@@ -6,7 +6,8 @@ import type { System } from "../hal/system.js";
 import type { Layout } from "../core/layout.js";
 import { trialReason } from "../boot/decide.js";
 import { HEADER_SIZE, parseHeader } from "../core/header.js";
-import { BootRecord, FLAG_ROLLED_BACK, recordCrc } from "../core/record.js";
+import { sessionOptions } from "../core/open.js";
+import { FLAG_ROLLED_BACK, recordCrc } from "../core/record.js";
 import { confirmedSlot } from "../core/state.js";
 import { fileVersionOf } from "./otafile.js";
 import { ResumableSession } from "../core/resume.js";
@@ -50,13 +51,8 @@ export function startZigbee(o: ZigbeeStartOptions): ZigbeeClient {
   const b = o.boot;
   const maxData = o.maxData || 64;
   const chunk = o.chunkSize || 1024;
-  const session = new ResumableSession({
-    flash: o.flash, digest: o.digest, layout: o.layout, running: b.slot,
-    record: new BootRecord({ flash: o.flash, crc32: o.digest.crc32, banks: o.layout.banks }),
-    firmware: { type: b.type, version: b.version }, chunkMax: chunk, now: () => o.clock.now(),
-    // WAIT_FOR_DATA may pause a transfer for long; the client has its own limits.
-    stallMs: 1e12,
-  });
+  // WAIT_FOR_DATA may pause a transfer for long; the client has its own limits.
+  const session = new ResumableSession(sessionOptions(o, chunk, 1e12));
   const zcl = o.zcl || new XBeeZclLink({ link: o.link as Link, sum: o.sum, text: o.text });
   const slots = o.layout.slots;
   // After a rollback (the record's flag, kept until the next finish) the image that failed may still be in the

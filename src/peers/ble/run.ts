@@ -1,5 +1,5 @@
 import { parseHeader } from "../../core/header.js";
-import { BootRecord } from "../../core/record.js";
+import { openRecord } from "../../core/open.js";
 import { confirmedSlot, onTrial } from "../../core/state.js";
 import * as P from "../../bleota/protocol.js";
 import { type Board, loadBoard } from "../../board/files.js";
@@ -90,7 +90,7 @@ export function runBleUpdate(x: BleRig): BleResult {
 
 /** The boot record names the running slot confirmed, nothing on trial. */
 export function isConfirmed(x: BleRig): boolean {
-  const s = new BootRecord({ flash: x.flash, crc32: crc32, banks: x.board.layout.banks }).read();
+  const s = openRecord({ flash: x.flash, digest: { crc32: crc32 }, layout: x.board.layout }).read();
   const run = x.device.running;
   return !!run && s.valid && !onTrial(s) && confirmedSlot(s) === run.slot;
 }

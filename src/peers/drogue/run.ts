@@ -1,4 +1,5 @@
-import { FLAG_ROLLED_BACK, BootRecord, type BootState } from "../../core/record.js";
+import { FLAG_ROLLED_BACK, type BootState } from "../../core/record.js";
+import { openRecord } from "../../core/open.js";
 import { onTrial } from "../../core/state.js";
 import { errorName } from "../../core/errors.js";
 import { loadBoard } from "../../board/files.js";
@@ -144,7 +145,7 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
       if (o.log) o.log("power-on: " + (b.version || "nothing") + " (slot " + b.slot + ", reason " + b.reason + ")");
     },
   });
-  const rec = new BootRecord({ flash: flash, crc32: crc32, banks: board.layout.banks });
+  const rec = openRecord({ flash: flash, digest: { crc32: crc32 }, layout: board.layout });
   let reset = o.resetAfter;
   let outcome: RunResult["outcome"] = "gave up";
   dev.powerOn();

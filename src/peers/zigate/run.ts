@@ -1,5 +1,5 @@
 import { parseHeader } from "../../core/header.js";
-import { BootRecord } from "../../core/record.js";
+import { openRecord } from "../../core/open.js";
 import { confirmedSlot, onTrial } from "../../core/state.js";
 import type { Clock } from "../../hal/clock.js";
 import type { Link } from "../../hal/link.js";
@@ -136,7 +136,7 @@ export interface ZigbeeResult {
 export function runsConfirmed(x: ZigbeeRig): boolean {
   const b = x.device.running;
   if (!b || b.version !== x.version) return false;
-  const st = new BootRecord({ flash: x.flash, crc32: crc32, banks: x.board.layout.banks }).read();
+  const st = openRecord({ flash: x.flash, digest: { crc32: crc32 }, layout: x.board.layout }).read();
   return st.valid && !onTrial(st) && confirmedSlot(st) === b.slot;
 }
 

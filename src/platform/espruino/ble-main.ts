@@ -1,5 +1,5 @@
 import { confirmRunning } from "../../boot/confirm.js";
-import { BootRecord } from "../../core/record.js";
+import { openRecord } from "../../core/open.js";
 import type { Digest } from "../../hal/digest.js";
 import type { Flash } from "../../hal/flash.js";
 import { crc16Table, wordCrc16 } from "../../bleota/crc16.js";
@@ -21,9 +21,10 @@ interface BleOptions {
   manufacturer?: string;
 }
 
-const lib = global.OTA_LIB as { F: Flash; D: Digest };
-const flash = lib.F;
-const digest = lib.D;
+// The stub's [BootRecord, parseHeader, flash, digest] (boot-main.ts).
+const lib = global.OTA_LIB as [unknown, unknown, Flash, Digest];
+const flash = lib[2];
+const digest = lib[3];
 const layout = boardLayout(BOARD);
 const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "" }) as { slot: number; reason: number; type: string; version: string };
 const confirm = () => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot });
@@ -73,6 +74,6 @@ global.OTA = {
   board: BOARD.id,
   boot: boot,
   confirm: confirm,
-  state: () => new BootRecord({ flash: flash, crc32: digest.crc32, banks: layout.banks }).read(),
+  state: () => openRecord({ flash: flash, digest: digest, layout: layout }).read(),
   ble: ble,
 };

@@ -1,5 +1,6 @@
 import { BOOT_NONE, type BootChoice, decideBoot, trialReason } from "../../boot/decide.js";
 import { equalBytes } from "../../core/bytes.js";
+import { openRecord } from "../../core/open.js";
 import { BootRecord, NO_RECORD } from "../../core/record.js";
 import { FILE_HEADER, OTA_FILE, fileHeader } from "../../core/storage-plan.js";
 import { onTrial } from "../../core/state.js";
@@ -44,7 +45,8 @@ global.OTA_LOAD = () => {
   return BOARD.memoryMapped ? E.memoryArea(at, info.payloadLength) : require("Storage").read(OTA_FILE, at - BOARD.otaHeader - FILE_HEADER, info.payloadLength);
 };
 // What ble.js shares instead of carrying its own copy (build.mjs stubShared; src/platform/espruino/shared).
-global.OTA_LIB = { R: BootRecord, H: parseHeader, F: flash, D: digest };
+// An array: object keys could meet a minified name of the same letter and become a shorthand property.
+global.OTA_LIB = [BootRecord, parseHeader, flash, digest];
 if (!area) console.log("OTA: no " + OTA_FILE + " file at 0x" + BOARD.otaHeader.toString(16) + ": install again");
 else if (!info) console.log("OTA: no valid image in either slot");
 // An image on trial that neither confirms nor resets (it hangs, or throws
@@ -52,7 +54,7 @@ else if (!info) console.log("OTA: no valid image in either slot");
 // still on trial, reset, which spends the next trial and ends in a rollback.
 if (trialReason(choice.reason)) {
   setTimeout(() => {
-    const rec = new BootRecord({ flash: flash, crc32: digest.crc32, banks: BOARD.banks });
+    const rec = openRecord({ flash: flash, digest: digest, layout: BOARD });
     if (onTrial(rec.read())) E.reboot();
   }, BOARD.trialTimeout * 1000);
 }

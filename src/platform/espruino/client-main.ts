@@ -1,5 +1,5 @@
 import { confirmRunning } from "../../boot/confirm.js";
-import { BootRecord } from "../../core/record.js";
+import { openRecord } from "../../core/open.js";
 import { setFrameText } from "../../ncp/frame.js";
 import { startNcp } from "../../ncp/start.js";
 import { BOARD, boardLayout } from "./board.js";
@@ -48,7 +48,7 @@ global.OTA = {
   board: BOARD.id,
   boot: boot,
   confirm: confirm,
-  state: () => new BootRecord({ flash: flash, crc32: digest.crc32, banks: layout.banks }).read(),
+  state: () => openRecord({ flash: flash, digest: digest, layout: layout }).read(),
   ncp: (opt: NcpOptions) => {
     const baud = opt.baud || 38400;
     const options = opt.serial || {};

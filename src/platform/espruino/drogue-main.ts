@@ -1,12 +1,11 @@
-import { UnsizedSession as Session } from "../../core/unsized.js";
 import type { Link } from "../../hal/link.js";
-import { DfuClient } from "../../drogue/client.js";
 import { DfuHttp } from "../../drogue/http.js";
 import { DfuMqtt } from "../../drogue/mqtt.js";
 import type { DfuTransport } from "../../drogue/ports.js";
 import { DfuSerial } from "../../drogue/serial.js";
+import { startDfu } from "../../drogue/start.js";
 import { BOARD } from "./board.js";
-import { boot, clock, confirm, digest, flash, layout, progressStore, record, setOta } from "./ota.js";
+import { clock, confirm, env, progressStore, setOta } from "./ota.js";
 import { serialLink } from "./link.js";
 
 /*
@@ -49,25 +48,14 @@ function start(opt?: DfuOptions) {
     m = require("MQTT").create(q.server, { client_id: q.device, username: q.device + "@" + q.app, password: q.password, port: q.port || 1883 });
     t = new DfuMqtt(m, { app: q.app, device: q.device, toBytes: E.toUint8Array, toText: E.toString, mtu: mtu });
   } else t = new DfuSerial(o.link || serialLink(o.baud || 115200, o.serial || {}), clock);
-  const chunk = Math.min(t.mtu, o.mtu || t.mtu);
-  const session = new Session({
-    flash: flash, digest: digest, layout: layout, record: record(),
-    firmware: { type: boot.type, version: boot.version }, running: boot.slot, chunkMax: chunk, now: clock.now,
-  });
-  const client = new DfuClient({
-    session: session, crc32: digest.crc32, crc32Flash: (a, l) => digest.crc32Flash(a, l), layout: layout, writeAlign: BOARD.writeAlign, firmware: { type: boot.type, version: boot.version }, confirm: confirm,
+  const client = startDfu(env, {
+    transport: t, mqtt: m, mtu: o.mtu, confirm: confirm,
     // The network transports get a second for what is on its way out.
     reboot: () => setTimeout(() => E.reboot(), o.link || !(o.http || o.mqtt) ? 50 : 1000),
-    store: store, clock: clock, mtu: chunk, onEvent: o.onEvent, checkpointEvery: o.checkpointEvery,
+    store: store, onEvent: o.onEvent, checkpointEvery: o.checkpointEvery,
     // The cloud may hold an HTTP request for ct = 30 s: drogue-device waits 40 s for the answer.
     timeoutMs: o.http ? 40000 : 15000,
-  }, t);
-  if (m) {
-    const mq = m;
-    mq.on("disconnected", () => setTimeout(() => mq.connect(), 5000));
-    mq.connect();
-  }
-  client.start();
+  });
   return client;
 }
 

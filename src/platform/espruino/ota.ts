@@ -1,6 +1,7 @@
 import { confirmRunning } from "../../boot/confirm.js";
 import { Journal } from "../../core/journal.js";
-import { BootRecord } from "../../core/record.js";
+import { openRecord, type OtaEnv } from "../../core/open.js";
+import type { BootRecord } from "../../core/record.js";
 import type { Clock } from "../../hal/clock.js";
 import type { Store } from "../../thingsboard/ports.js";
 import { BOARD, boardLayout } from "./board.js";
@@ -31,13 +32,16 @@ export const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version
 /** Marks the running image healthy (ends its trial). */
 export const confirm = (): boolean => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot });
 
-export const record = (): BootRecord => new BootRecord({ flash: flash, crc32: digest.crc32, banks: layout.banks });
+export const record = (): BootRecord => openRecord(env);
 
 export const clock: Clock = {
   now: () => getTime() * 1000,
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h),
 };
+
+/** What each transport's start takes from this board (core/open.ts). */
+export const env: OtaEnv = { flash: flash, digest: digest, layout: layout, clock: clock, boot: boot };
 
 /** Makes `own` (the entry's own members) `global.OTA`, with the common part added; returns it. */
 export function setOta(own: { [k: string]: unknown }): { [k: string]: unknown } {

@@ -1,13 +1,11 @@
-import { ResumableSession as Session } from "../../core/resume.js";
 import { u32le } from "../../thingsboard/checksum.js";
-import { TbClient } from "../../thingsboard/client.js";
 import { TbCoap } from "../../thingsboard/coap.js";
 import { CoapLink } from "../../thingsboard/coap-link.js";
 import { TbHttp } from "../../thingsboard/http.js";
-import { TbMqtt } from "../../thingsboard/mqtt.js";
-import type { EspruinoMqtt, TbDigests, TbTransport } from "../../thingsboard/ports.js";
+import type { EspruinoMqtt, TbDigests } from "../../thingsboard/ports.js";
+import { startTb } from "../../thingsboard/start.js";
 import { BOARD } from "./board.js";
-import { boot, clock, confirm, digest, flash, layout, progressStore, record, setOta } from "./ota.js";
+import { boot, clock, confirm, env, flash, progressStore, setOta } from "./ota.js";
 
 /*
  * The client for ThingsBoard boards (instead of client.js, which carries
@@ -41,37 +39,24 @@ function digests(): TbDigests {
 }
 
 function start(o: { server: string; port?: number; token: string; http?: boolean; coap?: boolean }) {
-  const fw = { type: boot.type, version: boot.version };
-  const session = new Session({
-    flash: flash, digest: digest, layout: layout, record: record(),
-    firmware: fw, running: boot.slot, chunkMax: BOARD.chunkSize, now: clock.now,
-  });
   let m: EspruinoMqtt | undefined;
   let h: TbHttp | undefined;
   let c: TbCoap | undefined;
-  let t: TbTransport;
-  if (o.http) t = h = new TbHttp({ http: require("http"), host: o.server, port: o.port || 80, token: o.token, toBytes: E.toUint8Array });
+  if (o.http) h = new TbHttp({ http: require("http"), host: o.server, port: o.port || 80, token: o.token, toBytes: E.toUint8Array });
   else if (o.coap) {
     // The receive buffer is 536 bytes unless asked (network.c): a whole chunk and its CoAP header must fit in one read.
     const socket = require("dgram").createSocket({ type: "udp4", recvBufferSize: BOARD.chunkSize + 128 });
-    const link = new CoapLink({ socket: socket, host: o.server, port: o.port || 5683, clock: clock });
-    t = c = new TbCoap({ link: link, token: o.token, toBytes: E.toUint8Array });
-  } else t = new TbMqtt((m = require("MQTT").create(o.server, { client_id: "eota" + boot.slot, username: o.token, port: o.port || 1883 })), E.toUint8Array);
-  const client = new TbClient({
-    session: session, crc32: digest.crc32, firmware: fw,
-    confirm: confirm,
+    c = new TbCoap({ link: new CoapLink({ socket: socket, host: o.server, port: o.port || 5683, clock: clock }), token: o.token, toBytes: E.toUint8Array });
+  } else m = require("MQTT").create(o.server, { client_id: "eota" + boot.slot, username: o.token, port: o.port || 1883 });
+  const t = startTb(env, {
+    mqtt: m, http: h, coap: c, toBytes: E.toUint8Array,
+    digests: digests(), store: store, chunkSize: BOARD.chunkSize, confirm: confirm,
     // Give the UPDATING report time to leave before the reset.
     reboot: () => setTimeout(() => E.reboot(), 1000),
-    digests: digests(), store: store, clock: clock, chunkSize: BOARD.chunkSize, log: (line) => console.log(line),
-  }, t);
-  OTA.confirm = () => client.confirm();
-  if (m) {
-    const mq = m;
-    mq.on("disconnected", () => setTimeout(() => mq.connect(), 5000));
-    mq.connect();
-  } else if (h) h.check();
-  else if (c) c.check();
-  return { client: client, check: () => (h ? h.check() : c && c.check()) };
+    log: (line) => console.log(line),
+  });
+  OTA.confirm = () => t.client.confirm();
+  return { client: t.client, check: t.check };
 }
 
 global.TB = { start: start };

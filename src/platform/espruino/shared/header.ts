@@ -4,4 +4,4 @@ import type * as H from "../../../core/header.js";
 export type ImageInfo = H.ImageInfo;
 export type Crc32 = H.Crc32;
 export const HEADER_SIZE = 128;
-export const parseHeader = (global.OTA_LIB as { H: typeof H.parseHeader }).H;
+export const parseHeader = (global.OTA_LIB as [unknown, typeof H.parseHeader])[1];

@@ -8,4 +8,4 @@ import type * as R from "../../../core/record.js";
 export type BootState = R.BootState;
 export type BootRecord = R.BootRecord;
 export const FLAG_ROLLED_BACK = 1;
-export const BootRecord = (global.OTA_LIB as { R: typeof R.BootRecord }).R;
+export const BootRecord = (global.OTA_LIB as [typeof R.BootRecord])[0];

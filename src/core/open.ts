@@ -1,0 +1,37 @@
+import type { Clock } from "../hal/clock.js";
+import type { Digest } from "../hal/digest.js";
+import type { Flash } from "../hal/flash.js";
+import type { Crc32 } from "./header.js";
+import type { Layout } from "./layout.js";
+import { BootRecord } from "./record.js";
+import type { SessionOptions } from "./session.js";
+
+/** Where a board keeps its boot record: the flash, the CRC-32 its banks are checked with, the banks. */
+export interface RecordHome {
+  flash: Flash;
+  digest: { crc32: Crc32 };
+  layout: { banks: number[] };
+}
+
+/** The boot record of a board: the one place a BootRecord is made (in ble.js the class is the boot stub's, shared/record.ts). */
+export function openRecord(h: RecordHome): BootRecord {
+  return new BootRecord({ flash: h.flash, crc32: h.digest.crc32, banks: h.layout.banks });
+}
+
+/** What every transport's start takes from its board: the HAL, the layout, and the image the boot stub started. */
+export interface OtaEnv {
+  flash: Flash;
+  digest: Digest;
+  layout: Layout;
+  clock: Clock;
+  /** What the boot stub started: its slot and the image's type and version (the firmware a session compares offers with). */
+  boot: { slot: number; type: string; version: string };
+}
+
+/** A session's options for the running image: the one place a session gets its record. */
+export function sessionOptions(e: Omit<OtaEnv, "clock"> & { clock: { now(): number } }, chunkMax: number, stallMs?: number): SessionOptions {
+  return {
+    flash: e.flash, digest: e.digest, layout: e.layout, record: openRecord(e), firmware: e.boot, running: e.boot.slot,
+    chunkMax: chunkMax, now: () => e.clock.now(), stallMs: stallMs,
+  };
+}
