@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WRITE } from "../src/drogue/protocol.js";
-import { drogueBundle } from "../src/testbench/drogue-board.js";
+import { bundle } from "../src/testbench/espruino-vm.js";
 import { commandFrame } from "../src/peers/drogue/codec.js";
 import { espruinoBin, installOn } from "../src/e2e/interpreter.js";
 import { loadBoard } from "../src/board/files.js";
@@ -21,8 +21,8 @@ import { counted, findValgrind, M_CHUNKS, N_CHUNKS } from "./instr.js";
 async function main(): Promise<void> {
   const bin = espruinoBin().bin;
   const valgrind = findValgrind();
-  const bundle = drogueBundle("linux");
-  const sizes = Object.fromEntries(["linux", "esp32", "puckjs"].map((k) => [k, drogueBundle(k).length]));
+  const js = bundle("linux", "drogue");
+  const sizes = Object.fromEntries(["linux", "esp32", "puckjs"].map((k) => [k, bundle(k, "drogue").length]));
   console.log("drogue.js bytes (minified): " + JSON.stringify(sizes));
   if (!bin || !valgrind) return void console.log("no ESPRUINO_BIN or valgrind: instruction counts skipped");
   const app = instrApp("drogue-instr-app");
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const board = loadBoard("linux");
   const images = new Map<string, string>();
   const run = async (name: string, withClient: boolean, config: object) => {
-    const payload = (withClient ? bundle + "\n" : "") + "var BENCH=" + JSON.stringify(config) + ";\n" + app;
+    const payload = (withClient ? js + "\n" : "") + "var BENCH=" + JSON.stringify(config) + ";\n" + app;
     let src = images.get(payload);
     if (!src) {
       src = mkdtempSync(join(root, "img-"));

@@ -64,7 +64,7 @@ t("the built ble.js accepts the golden Start and answers with an ACK whose CRC16
   const img = bleImage("puckjs", "1.0.1");
   const x = rig("puckjs", img);
   const w = wire(x);
-  assert.ok(x.device.nrf.connect(23));
+  assert.ok(x.nrf.connect(23));
   const bad = startPacket(img.length);
   bad[18] ^= 1;
   w.cmd(bad);

@@ -10,7 +10,7 @@ const t = suite("ble: hostile writes against the built ble.js");
 t("20000 random, mutated and out-of-place writes: no exception, nothing outside the staging slot and the record, and a clean update still completes", () => {
   const img = bleImage("puckjs", "1.0.1");
   const x = rig("puckjs", img, { mtu: 185 });
-  const nrf = x.device.nrf;
+  const nrf = x.nrf;
   const r = rng(7);
   const pick = <T>(a: T[]): T => a[Math.floor(r() * a.length)];
   const sectors = [0, 1, 2].map((k) => sectorPackets(img, k, 185));

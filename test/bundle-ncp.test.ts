@@ -1,6 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { BundleBoard, appSource } from "../src/testbench/bundle-board.js";
+import { BundleBoard } from "../src/testbench/bundle-board.js";
+import { appSource } from "../src/testbench/apps.js";
 import { NcpSimulator } from "../src/peers/ncp/simulator.js";
 import { bundle } from "../src/testbench/espruino-vm.js";
 import { buildImage } from "../src/testbench/image.js";

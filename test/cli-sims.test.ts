@@ -10,7 +10,7 @@ import { Progress } from "../src/cli/progress.js";
 import { diagnose } from "../src/cli/ncpsim.js";
 import * as E from "../src/core/errors.js";
 import { loadBoard } from "../src/board/files.js";
-import { appSource } from "../src/testbench/bundle-board.js";
+import { appSource } from "../src/testbench/apps.js";
 import { bundle } from "../src/testbench/espruino-vm.js";
 import { buildImage } from "../src/testbench/image.js";
 import { image, TYPE } from "./support/rig.js";

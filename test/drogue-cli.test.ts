@@ -9,7 +9,8 @@ import { realClock } from "../src/platform/host/clock.js";
 import { installFactory } from "../src/testbench/install.js";
 import { NorFlash } from "../src/platform/host/norflash.js";
 import { httpModule, mqttModule } from "../src/testbench/espruino-net.js";
-import { DrogueBoard, drogueApp, drogueImage } from "../src/testbench/drogue-board.js";
+import { BundleBoard } from "../src/testbench/bundle-board.js";
+import { drogueApp, drogueImage } from "../src/testbench/apps.js";
 import { BootRecord } from "../src/core/record.js";
 import { crc32 } from "../src/platform/host/digest.js";
 
@@ -59,7 +60,7 @@ t("drogue-sim --serve: a board (the built drogue.js, real time) updates over HTT
     for (let i = 0; i < 200 && !out.includes("mqtt://"); i++) await new Promise((r) => setTimeout(r, 25));
     const flash = new NorFlash({ geometry: board.geometry, strict: true });
     installFactory(flash, board, drogueImage(board, "DROGUE", "1.0.0", app), 0);
-    const dev = new DrogueBoard({ board: board, flash: flash, clock: realClock as never, modules: () => ({ http: httpModule(), MQTT: mqttModule() }) });
+    const dev = new BundleBoard<number | string>({ board: board, flash: flash, clock: realClock as never, modules: () => ({ http: httpModule(), MQTT: mqttModule() }) });
     dev.powerOn();
     const code = await exited;
     await new Promise((r) => setTimeout(r, 300));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { runNcpSim } from "../src/cli/ncpsim.js";
-import { appSource } from "../src/testbench/bundle-board.js";
+import { appSource } from "../src/testbench/apps.js";
 import { faultyLink, formatFaults, parseFaults, type Faults } from "../src/peers/ncp/faults.js";
 import { inProcessRig, runUpdate } from "../src/peers/ncp/run.js";
 import { loadBoard } from "../src/board/files.js";

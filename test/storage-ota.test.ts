@@ -1,7 +1,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { OTA_FILE, POWER_ON_FILE } from "../src/core/storage-plan.js";
-import { BundleBoard, appSource } from "../src/testbench/bundle-board.js";
+import { BundleBoard } from "../src/testbench/bundle-board.js";
+import { appSource } from "../src/testbench/apps.js";
 import { boardKeys, boardStorage, loadBoard } from "../src/board/files.js";
 import { FakeClock } from "../src/platform/host/clock.js";
 import { bundle } from "../src/testbench/espruino-vm.js";

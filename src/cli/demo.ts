@@ -1,4 +1,5 @@
-import { BundleBoard, appSource } from "../testbench/bundle-board.js";
+import { BundleBoard } from "../testbench/bundle-board.js";
+import { appSource } from "../testbench/apps.js";
 import { NcpSimulator } from "../peers/ncp/simulator.js";
 import { errorName } from "../core/errors.js";
 import { loadBoard } from "../board/files.js";

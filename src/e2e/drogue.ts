@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SWAP, SYNC } from "../drogue/protocol.js";
-import { drogueBundle } from "../testbench/drogue-board.js";
+import { bundle } from "../testbench/espruino-vm.js";
 import { SerialService } from "../peers/drogue/serial.js";
 import { startHttp } from "../peers/drogue/net.js";
 import { DrogueService, targetOf } from "../peers/drogue/service.js";
@@ -51,7 +51,7 @@ export async function runDrogueE2E(o: { bin: string; socat: string; log?: (line:
   try {
     const pty = await ptyPair(o.socat, dir);
     cleanups.push(pty.close);
-    const js = () => new TextEncoder().encode(drogueBundle("linux") + "\n" + app("serial:{path:" + JSON.stringify(pty.b) + "}"));
+    const js = () => new TextEncoder().encode(bundle("linux", "drogue") + "\n" + app("serial:{path:" + JSON.stringify(pty.b) + "}"));
     const v1 = buildImage({ board: "LINUX", type: TYPE, version: "1.0.0", build: "e2e", payload: js() });
     const v2 = buildImage({ board: "LINUX", type: TYPE, version: "2.0.0", build: "e2e", payload: js() });
     log("install: boot stub, v1 (drogue.js) in slot 0 (" + dir + ")");
@@ -121,7 +121,7 @@ async function httpLeg(bin: string, parent: string, log: (l: string) => void, ve
   const h = await startHttp((s) => (service as DrogueService).answer(s), 0, "127.0.0.1");
   const board = new Board({ bin: bin, dir: dir, log: verbose ? log : undefined });
   try {
-    const js = () => new TextEncoder().encode(drogueBundle("linux") + "\n" + app("http:{server:\"127.0.0.1\",port:" + h.port + "}"));
+    const js = () => new TextEncoder().encode(bundle("linux", "drogue") + "\n" + app("http:{server:\"127.0.0.1\",port:" + h.port + "}"));
     const v1 = buildImage({ board: "LINUX", type: TYPE, version: "1.0.0", build: "e2e", payload: js() });
     const v2 = buildImage({ board: "LINUX", type: TYPE, version: "2.0.0", build: "e2e", payload: js() });
     installOn(bin, dir, loadBoard("linux"), v1);

@@ -1,22 +1,22 @@
 import { OTA_FILE } from "../core/storage-plan.js";
-import { decideBoot } from "../boot/decide.js";
-import { confirmRunning } from "../boot/confirm.js";
 import { OK } from "../core/errors.js";
 import { verifySlot } from "../boot/verify.js";
 import type { NcpClient } from "../ncp/client.js";
-import { crc8 } from "../ncp/crc8.js";
-import { startNcp } from "../ncp/start.js";
 import { type Board, boardStorage } from "../board/files.js";
 import { FakeClock } from "../platform/host/clock.js";
 import { hostDigest } from "../platform/host/digest.js";
 import type { NorFlash } from "../platform/host/norflash.js";
+import type { Link } from "../hal/link.js";
+import { PoweredBoard, type Transport } from "../testbench/powered-board.js";
+import { ncpTransport } from "../testbench/transports.js";
 
 /**
- * One powered-on client fed raw bytes as if from the NCP. Counts what must
- * never happen: an exception out of the client, and any flash write or erase
- * outside the staging slot and the boot-record banks.
+ * One powered-on client (a PoweredBoard with the transport under test) fed
+ * raw bytes as if from its peer. Counts what must never happen: an exception
+ * out of the client, and any flash write or erase outside the staging slot
+ * and the boot-record banks.
  */
-export class FuzzTarget {
+export class FuzzTarget<C = NcpClient> {
   readonly clock = new FakeClock();
   crashes = 0;
   strayWrites = 0;
@@ -25,48 +25,49 @@ export class FuzzTarget {
   firstCrash = "";
   /** Client events seen ("offer:0", "finished:20", "confirmed:1", ...): which states the inputs reached. */
   events: Record<string, number> = {};
-  client: NcpClient | undefined;
   private handler_: (b: Uint8Array) => void = () => {};
   private logFrom_ = 0;
   private running_ = 0;
-  private life_ = 0;
+  private board_: PoweredBoard<C>;
 
-  constructor(readonly board: Board, readonly flash: NorFlash) {
+  /** `transport` makes the transport under test from the link the fuzzer feeds and the event counter (default Blynk.NCP). */
+  constructor(readonly board: Board, readonly flash: NorFlash,
+    transport?: (link: Link, onEvent: (name: string, a?: unknown) => void) => Transport<C>) {
     // The factory install before this is not the client's doing.
     this.logFrom_ = flash.log.length;
+    const link: Link = { write: (b) => this.onReply_(b), onData: (h) => (this.handler_ = h), setBaud: () => {} };
+    const onEvent = (n: string, a?: unknown) => {
+      if (n === "progress") return;
+      // A string argument longer than a version (a decoder's complaint) would make a key per input.
+      const k = n + ":" + (typeof a === "string" && a.length > 12 ? "" : a);
+      this.events[k] = (this.events[k] || 0) + 1;
+    };
+    const inner = transport ? transport(link, onEvent) : (ncpTransport({ link: link, onEvent: onEvent }) as unknown as Transport<C>);
+    this.board_ = new PoweredBoard<C>({
+      board: board, flash: flash, clock: this.clock, wrap: (f) => this.guard_(f),
+      transport: {
+        name: inner.name,
+        start: (p) => {
+          // Writes of the life that ends are judged against its own staging slot.
+          this.audit_();
+          this.running_ = p.env.boot.slot;
+          return inner.start({ ...p, reboot: () => {
+            this.reboots++;
+            p.reboot();
+          } });
+        },
+      },
+    });
     this.powerOn();
   }
 
+  /** The client of the life now running. */
+  get client(): C | undefined {
+    return this.board_.client;
+  }
+
   powerOn(): void {
-    // Writes of the life that ends are judged against its own staging slot.
-    if (this.life_) this.audit_();
-    const life = ++this.life_;
-    this.flash.powerOn();
-    const digest = hostDigest(this.flash);
-    const layout = this.board.layout;
-    const b = decideBoot({ flash: this.flash, digest: digest, layout: layout });
-    if (!b.info) throw new Error("fuzz target has no image");
-    this.running_ = b.slot;
-    const clock = this.clock.scoped(() => life === this.life_, (f) => this.guard_(f));
-    this.client = startNcp({
-      link: { write: (b) => this.onReply_(b), onData: (h) => (this.handler_ = h), setBaud: () => {} },
-      clock: clock, flash: this.flash, digest: digest, layout: layout, crc8: crc8,
-      boot: { slot: b.slot, reason: b.reason, type: b.info.type, version: b.info.version, build: b.info.build },
-      chunkSize: this.board.chunkSize,
-      confirm: () => confirmRunning({ flash: this.flash, digest: digest, layout: layout, running: b.slot }),
-      system: {
-        reboot: () => {
-          this.reboots++;
-          this.powerOn();
-        },
-        memoryFree: () => 0,
-      },
-      onEvent: (n, a) => {
-        if (n === "progress") return;
-        const k = n + ":" + a;
-        this.events[k] = (this.events[k] || 0) + 1;
-      },
-    });
+    if (!this.board_.powerOn().info) throw new Error("fuzz target has no image");
   }
 
   /** What the client sends; the fuzzer's NCP answers its calls through this. */
@@ -75,6 +76,18 @@ export class FuzzTarget {
   private onReply_(b: Uint8Array): void {
     this.replies++;
     this.onReply(b);
+  }
+
+  /** Lets the client's timers run until `done` or for `ms`, with nothing delivered. */
+  idleUntil(done: () => boolean, ms: number): void {
+    this.clock.runUntil(done, ms);
+    this.audit_();
+  }
+
+  /** Lets the client's timers run for `ms` with nothing delivered. */
+  idle(ms: number): void {
+    this.clock.advance(ms);
+    this.audit_();
   }
 
   /** Delivers bytes to the client and lets its timers run for `ms`. */
@@ -104,7 +117,7 @@ export class FuzzTarget {
       const op = log[i];
       if (!allowed.some((a) => op.start >= a.address && op.end <= a.address + a.size)) {
         this.strayWrites++;
-        if (process.env.FUZZ_DEBUG) console.log("stray", op, "running", this.running_, this.life_);
+        if (process.env.FUZZ_DEBUG) console.log("stray", op, "running", this.running_);
       }
     }
     this.logFrom_ = log.length;

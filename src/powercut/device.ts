@@ -1,12 +1,13 @@
-import { confirmRunning } from "../boot/confirm.js";
 import { decideBoot } from "../boot/decide.js";
 import { OK, errorName } from "../core/errors.js";
-import { sessionOptions } from "../core/open.js";
 import { Session, type SessionOptions } from "../core/session.js";
 import type { Flash } from "../hal/flash.js";
 import type { Layout } from "../core/layout.js";
 import { type Board, boardStorage } from "../board/files.js";
-import { crc32, hostDigest, sha256 } from "../platform/host/digest.js";
+import { crc32, sha256 } from "../platform/host/digest.js";
+import { FakeClock } from "../platform/host/clock.js";
+import { PoweredBoard } from "../testbench/powered-board.js";
+import { sessionTransport } from "../testbench/transports.js";
 import { type Cut, type FlashModel, NorFlash } from "../platform/host/norflash.js";
 import { PowerCut } from "../platform/host/power.js";
 import { type Area, type Img, readRecord, sameOutside } from "./oracle.js";
@@ -79,6 +80,8 @@ export class Device implements Findings {
   readonly bricked: string[] = [];
   readonly lost: string[] = [];
   private probe_: Probe;
+  private powered_: PoweredBoard<Session>;
+  private session_: Session | undefined;
   private code_: Flash;
   private t_: Truth;
   private resume_: Running | undefined;
@@ -93,7 +96,7 @@ export class Device implements Findings {
   private softAfterFinish_ = false;
   private soft_ = false;
 
-  constructor(private board_: Board, private c_: Campaign, private start_: DeviceState, private hooks_: Hooks = {}, model?: FlashModel,
+  constructor(private board_: Board, private c_: Campaign, private start_: DeviceState, hooks_: Hooks = {}, model?: FlashModel,
     private opts_: DeviceOptions = {}) {
     // Storage's own erase programs zeros over programmed name bytes, which a strict part refuses.
     this.flash = new NorFlash({ geometry: board_.geometry, data: start_.data.slice(), model: model, strict: !opts_.appFiles });
@@ -107,6 +110,10 @@ export class Device implements Findings {
     }
     this.probe_ = new Probe(this.flash, board_.layout);
     this.code_ = hooks_.flash ? hooks_.flash(this.probe_, board_.layout) : this.probe_;
+    // The board's power-ups, with the sweep playing the server on the session itself.
+    this.powered_ = new PoweredBoard({
+      board: board_, flash: this.flash, code: this.code_, clock: new FakeClock(), decide: hooks_.boot, transport: sessionTransport(hooks_.session),
+    });
     const t = start_.truth;
     this.t_ = { confirmed: t.confirmed, staged: t.staged && { ...t.staged }, serverDone: t.serverDone, recordSeen: t.recordSeen };
     this.resume_ = start_.resume;
@@ -127,6 +134,8 @@ export class Device implements Findings {
         this.resume_ = undefined;
         if (!r) break;
         if (this.opts_.softResets) this.softResets_(r, 2);
+        // The application starts: the session it will offer to, and its confirm.
+        this.session_ = this.powered_.start({ slot: r.slot, reason: r.reason, type: FW_TYPE, version: r.img.version, build: "" });
         if (stop && stop(r)) {
           this.resume_ = r;
           reached = true;
@@ -211,7 +220,7 @@ export class Device implements Findings {
     const ops = this.flash.ops;
     for (let k = 0; k < n; k++) {
       this.phase_("soft reset", r.slot, false);
-      const ch = this.live_(decideBoot({ flash: this.code_, digest: hostDigest(this.code_), layout: this.board_.layout, powerOn: false }));
+      const ch = this.live_(this.powered_.boot(false));
       if (ch.slot !== r.slot) this.bricked.push("reset() started slot " + ch.slot + ", not slot " + r.slot + " as at power-on");
     }
     if (this.flash.ops !== ops) this.bricked.push("reset() wrote to flash");
@@ -262,7 +271,7 @@ export class Device implements Findings {
     const rec = checkFlash(this.flash, L, this.t_, this);
     if (soft) {
       // A reset() mid-update: the stub starts what the last power-on started, writing nothing.
-      const ch = this.live_(decideBoot({ flash: this.code_, digest: hostDigest(this.code_), layout: L, powerOn: false }));
+      const ch = this.live_(this.powered_.boot(false));
       const img = identify(this.flash, L, ch.slot, this.c_.known);
       if (!img) {
         this.bricked.push("reset() started no valid image");
@@ -270,7 +279,7 @@ export class Device implements Findings {
       }
       return { slot: ch.slot, reason: ch.reason, img: img, rec: rec };
     }
-    const ch = this.live_((this.hooks_.boot || decideBoot)({ flash: this.code_, digest: hostDigest(this.code_), layout: L }));
+    const ch = this.live_(this.powered_.boot());
     const img = identify(this.flash, L, ch.slot, this.c_.known);
     if (!img || !ch.info || ch.info.version !== img.version) {
       this.bricked.push(ch.slot < 0 ? "no image started" : "started slot " + ch.slot + ", which holds no complete valid image");
@@ -287,7 +296,7 @@ export class Device implements Findings {
     const st = this.t_.staged;
     const mine = !!st && st.finished && st.slot === r.slot && st.img === r.img;
     if (mine) st.confirming = true;
-    const ok = this.live_(confirmRunning({ flash: this.code_, digest: hostDigest(this.code_), layout: this.board_.layout, running: r.slot }));
+    const ok = this.live_(this.powered_.confirm());
     if (ok && mine) {
       this.t_.confirmed = { slot: r.slot, img: r.img };
       this.t_.staged = undefined;
@@ -312,11 +321,7 @@ export class Device implements Findings {
     }
     if (t.serverDone) return;
     this.phase_("offer", r.slot, true);
-    const code = this.code_;
-    const L = this.board_.layout;
-    const boot = { slot: r.slot, type: FW_TYPE, version: r.img.version };
-    const o = sessionOptions({ flash: code, digest: hostDigest(code), layout: L, boot: boot, clock: { now: () => 0 } }, this.board_.chunkSize);
-    const s = this.hooks_.session ? this.hooks_.session(o) : new Session(o);
+    const s = this.session_ as Session;
     const refused = (e: number) => {
       this.why_ = "; last refusal: " + this.probe_.phase.name + " " + errorName(e);
     };

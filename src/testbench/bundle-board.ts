@@ -4,6 +4,7 @@ import type { FakeClock } from "../platform/host/clock.js";
 import { espruinoVM, type EspruinoVM } from "./espruino-vm.js";
 import type { NorFlash } from "../platform/host/norflash.js";
 import type { StorageEmu } from "./storage.js";
+import type { NrfStandIn } from "./nrf.js";
 import { boardStorage } from "../board/files.js";
 
 export interface BootInfo {
@@ -13,18 +14,35 @@ export interface BootInfo {
   version: string;
 }
 
+/** `A`: what the application's events carry (numbers; Drogue's also strings). */
+export interface BundleBoardOptions<A = number> {
+  board: Board;
+  flash: NorFlash;
+  clock: FakeClock;
+  /** Serial1 (Blynk.NCP, Zigbee's XBee, Drogue's serial framing). */
+  link?: Link;
+  /** Bluetooth (ble.js): reset at each power-on, as the connection is lost. */
+  nrf?: NrfStandIn;
+  /** Modules `require` returns besides the stand-in's own (http, MQTT), made anew at each power-on. */
+  modules?: () => Record<string, unknown>;
+  /** The application's `onEvent: global.HOST_EVENT` reports here. */
+  onEvent?: (name: string, a?: A, b?: A) => void;
+  onBoot?: (b: BootInfo) => void;
+}
+
 /**
- * A board running the *built* bundles under the Espruino stand-in: each
- * power-on is a fresh VM (RAM lost, flash kept) that first does what the
- * firmware does with Storage (its power-on check, which may erase it all;
- * no stub file, no stub), then runs boot.js, which evals the chosen image
- * (client bundle + application) at global scope.
+ * A board running the *built* bundles under the Espruino stand-in, whatever
+ * the transport: each power-on is a fresh VM (RAM lost, flash kept) that
+ * first does what the firmware does with Storage (its power-on check, which
+ * may erase it all; no stub file, no stub), then runs boot.js, which evals
+ * the chosen image (client bundle + application) at global scope.
+ * E.reboot() powers it on again.
  */
-export class BundleBoard {
+export class BundleBoard<A = number> {
   boots: BootInfo[] = [];
   vm: EspruinoVM | undefined;
 
-  constructor(private o: { board: Board; flash: NorFlash; clock: FakeClock; link: Link; onEvent?: (name: string, a?: number, b?: number) => void; onBoot?: (b: BootInfo) => void }) {}
+  constructor(private o: BundleBoardOptions<A>) {}
 
   get running(): BootInfo | undefined {
     return this.boots[this.boots.length - 1];
@@ -37,40 +55,39 @@ export class BundleBoard {
 
   powerOn(): void {
     const o = this.o;
+    if (this.vm) this.vm.kill();
+    this.vm = undefined;
+    if (o.nrf) o.nrf.reset();
     const st = this.storage();
     if (st && (st.powerOn() === "reset" || !st.list().includes(o.board.ota.stubFile))) {
       // Storage erased (by the firmware or by the user): nothing of ours runs, the REPL is free.
-      if (this.vm) this.vm.kill();
-      this.vm = undefined;
-      const info = { slot: -1, reason: 4, type: "", version: "" };
-      this.boots.push(info);
-      if (o.onBoot) o.onBoot(info);
+      this.boot_({ slot: -1, reason: 4, type: "", version: "" });
       return;
     }
-    if (this.vm) this.vm.kill();
     o.flash.powerOn();
     const v = espruinoVM({
-      storage: this.storage(),
-      flash: o.flash, clock: o.clock, memoryMapped: o.board.memoryMapped, serial: o.link,
+      storage: this.storage(), flash: o.flash, clock: o.clock, memoryMapped: o.board.memoryMapped, serial: o.link, nrf: o.nrf,
       onReboot: () => this.powerOn(),
     });
     this.vm = v;
-    // The application's OTA.ncp({onEvent}) reports here.
-    v.ctx.HOST_EVENT = (n: string, a?: number, b?: number) => o.onEvent && o.onEvent(n, a, b);
+    v.ctx.HOST_EVENT = (n: string, a?: A, b?: A) => o.onEvent && o.onEvent(n, a, b);
+    v.ctx.btoa = (s: string) => Buffer.from(s, "latin1").toString("base64");
+    if (o.modules) {
+      const base = v.ctx.require as (name: string) => unknown;
+      const mods = o.modules();
+      v.ctx.require = (name: string) => (name in mods ? mods[name] : base(name));
+    }
     v.boot(o.board.key);
     const b = v.ctx.OTA_BOOT as BootInfo;
-    const info = { slot: b.slot, reason: b.reason, type: b.type, version: b.version };
-    this.boots.push(info);
-    if (o.onBoot) o.onBoot(info);
+    this.boot_({ slot: b.slot, reason: b.reason, type: b.type, version: b.version });
   }
 
   kill(): void {
     if (this.vm) this.vm.kill();
   }
-}
 
-/** Application source for demo and test images: runs the NCP client; a bad release never confirms and resets after 5 s. */
-export function appSource(o: { baud: number; healthy: boolean; fastBaud?: number }): string {
-  const opts = "{baud:" + o.baud + (o.fastBaud ? ",fastBaud:" + o.fastBaud : "") + ",autoConfirm:" + o.healthy + ",onEvent:global.HOST_EVENT}";
-  return "OTA.ncp(" + opts + ");\n" + (o.healthy ? "" : "setTimeout(function(){E.reboot();},5000);\n");
+  private boot_(info: BootInfo): void {
+    this.boots.push(info);
+    if (this.o.onBoot) this.o.onBoot(info);
+  }
 }

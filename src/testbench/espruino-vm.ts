@@ -212,7 +212,7 @@ export function espruinoVM(o: EspruinoVMOptions) {
 export type EspruinoVM = ReturnType<typeof espruinoVM>;
 
 /** A built device bundle: dist/espruino/<board>/<name>.js (found from src/ or from dist/). */
-export function bundle(board: string, name: "boot" | "client" | "ble" | "tb" | "zigbee"): string {
+export function bundle(board: string, name: "boot" | "client" | "ble" | "tb" | "zigbee" | "drogue"): string {
   let d = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++, d = dirname(d)) {
     for (const c of [join(d, "espruino"), join(d, "dist", "espruino")]) {

@@ -1,7 +1,7 @@
 import { loadBoard } from "../../src/board/files.js";
 import { bundle } from "../../src/testbench/espruino-vm.js";
 import { buildImage } from "../../src/testbench/image.js";
-import { BLE_APP } from "../../src/testbench/ble-board.js";
+import { BLE_APP } from "../../src/testbench/apps.js";
 import { type BleRig, type BleRigOptions, bleRig } from "../../src/peers/ble/run.js";
 import * as P from "../../src/bleota/protocol.js";
 
@@ -34,10 +34,10 @@ export function strayOps(x: BleRig, staging = 1): string[] {
 /** Packet-level access to the board: writes, and every notification since the last take(). */
 export function wire(x: BleRig) {
   const got: [number, Uint8Array][] = [];
-  x.device.nrf.onNotify((_s, ch, v) => got.push([ch, v]));
+  x.nrf.onNotify((_s, ch, v) => got.push([ch, v]));
   return {
-    cmd: (p: Uint8Array) => x.device.nrf.write(P.SERVICE, P.COMMAND, p),
-    fw: (p: Uint8Array) => x.device.nrf.write(P.SERVICE, P.RECV_FW, p),
+    cmd: (p: Uint8Array) => x.nrf.write(P.SERVICE, P.COMMAND, p),
+    fw: (p: Uint8Array) => x.nrf.write(P.SERVICE, P.RECV_FW, p),
     /** Notifications since the last take, as [characteristic, u16 at 0, 2, 4] (progress: [ch, percent, code]). */
     take: (): number[][] => got.splice(0).map(([ch, v]) => (ch === P.PROGRESS ? [ch, v[0], v[1]] : [ch, P.u16(v, 0), P.u16(v, 2), P.u16(v, 4)])),
     raw: () => got.splice(0),

@@ -1,12 +1,14 @@
 import { NcpSimulator, type SimOptions } from "../../src/peers/ncp/simulator.js";
-import { VirtualBoard } from "../../src/testbench/ncp-board.js";
+import type { NcpClient } from "../../src/ncp/client.js";
+import { PoweredBoard } from "../../src/testbench/powered-board.js";
+import { ncpTransport } from "../../src/testbench/transports.js";
 import { LinkPair, type Wire } from "../../src/platform/host/links.js";
 import { TYPE, factory, image, rig, type Rig } from "./rig.js";
 
 export interface NcpRig extends Rig {
   pair: LinkPair;
   sim: NcpSimulator;
-  dev: VirtualBoard;
+  dev: PoweredBoard<NcpClient>;
   img: Uint8Array;
   events: string[];
   /** Runs the fake clock in 10 ms steps until `done` or `maxMs` of simulated time. */
@@ -20,11 +22,14 @@ export function ncpRig(o: { key?: string; version?: string; size?: number; wire?
   const img = o.img || image(r.board, o.version || "2.0.0", o.size || 20000);
   const events: string[] = [];
   const sim = new NcpSimulator({ link: pair.a, clock: r.clock, image: img, type: TYPE, version: o.version || "2.0.0", build: "test", baud: o.baud ? o.baud.initial : undefined, ...o.sim });
-  const dev = new VirtualBoard({
-    board: r.board, flash: r.flash, clock: r.clock, link: pair.b, unhealthyMark: "UNHEALTHY", baud: o.baud, chunkSize: o.chunkSize,
-    onEvent: (n, a) => {
-      if (n !== "progress") events.push(n + ":" + a);
-    },
+  const dev = new PoweredBoard({
+    board: r.board, flash: r.flash, clock: r.clock, unhealthyMark: "UNHEALTHY",
+    transport: ncpTransport({
+      link: pair.b, baud: o.baud, chunkSize: o.chunkSize,
+      onEvent: (n, a) => {
+        if (n !== "progress") events.push(n + ":" + a);
+      },
+    }),
   });
   const until = (done: () => boolean, maxMs = 600_000) => r.clock.runUntil(done, maxMs);
   return { ...r, pair: pair, sim: sim, dev: dev, img: img, events: events, until: until };

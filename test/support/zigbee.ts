@@ -2,7 +2,7 @@ import { loadBoard } from "../../src/board/files.js";
 import { bundle } from "../../src/testbench/espruino-vm.js";
 import { buildImage } from "../../src/testbench/image.js";
 import { buildOtaFile, fileVersionOf, type OtaFileOptions } from "../../src/zigbee/otafile.js";
-import { zigbeeApp } from "../../src/peers/zigate/run.js";
+import { zigbeeApp } from "../../src/testbench/apps.js";
 
 export const MFR = 0x1234;
 export const ITYPE = 0x5678;

@@ -11,7 +11,9 @@ import { installFactory } from "../../testbench/install.js";
 import { toLatin1 } from "../../platform/host/latin1.js";
 import { NorFlash } from "../../platform/host/norflash.js";
 import type { BootInfo } from "../../testbench/bundle-board.js";
-import { BLE_APP, BleBoard } from "../../testbench/ble-board.js";
+import { BLE_APP } from "../../testbench/apps.js";
+import { BundleBoard } from "../../testbench/bundle-board.js";
+import { NrfStandIn } from "../../testbench/nrf.js";
 import { BleOtaClient } from "./client.js";
 import type { BleFaults } from "./faults.js";
 
@@ -34,7 +36,9 @@ export interface BleRig {
   board: Board;
   flash: NorFlash;
   clock: FakeClock;
-  device: BleBoard;
+  device: BundleBoard;
+  /** The board's Bluetooth, as a phone sees it. */
+  nrf: NrfStandIn;
   client: BleOtaClient;
   version: string;
 }
@@ -47,13 +51,14 @@ export function bleRig(o: BleRigOptions): BleRig {
   const flash = new NorFlash({ geometry: board.geometry });
   const app = bundle(board.key, "ble") + "\n" + (o.app || BLE_APP);
   installFactory(flash, board, buildImage({ board: board.id, type: h.type, version: "0.0.0", build: "factory", payload: new TextEncoder().encode(app) }), 0);
-  const device = new BleBoard({ board: board, flash: flash, clock: clock, onBoot: o.onBoot });
+  const nrf = new NrfStandIn();
+  const device = new BundleBoard({ board: board, flash: flash, clock: clock, nrf: nrf, onBoot: o.onBoot });
   device.powerOn();
   const client = new BleOtaClient({
-    nrf: device.nrf, clock: clock, image: o.image, mtu: o.mtu || 23, faults: o.faults, log: o.log, onProgress: o.onProgress,
+    nrf: nrf, clock: clock, image: o.image, mtu: o.mtu || 23, faults: o.faults, log: o.log, onProgress: o.onProgress,
     reset: () => device.powerOn(),
   });
-  return { board: board, flash: flash, clock: clock, device: device, client: client, version: h.version };
+  return { board: board, flash: flash, clock: clock, device: device, nrf: nrf, client: client, version: h.version };
 }
 
 export interface BleResult {
@@ -77,11 +82,11 @@ export function runBleUpdate(x: BleRig): BleResult {
   if (applied) {
     x.clock.advance(2000);
     if (x.client.connect()) {
-      const v = x.device.nrf.read(0x180a, 0x2a26);
+      const v = x.nrf.read(0x180a, 0x2a26);
       reported = !!v && toLatin1(v) === x.version;
       x.clock.advance(200);
       confirmed = reported && isConfirmed(x);
-      x.device.nrf.disconnect();
+      x.nrf.disconnect();
     }
   }
   const outcome = !applied ? x.client.outcome : !reported ? "applied; the board did not come back with v" + x.version : confirmed ? "confirmed" : "applied; not confirmed";

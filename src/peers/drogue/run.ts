@@ -10,7 +10,8 @@ import { LinkPair } from "../../platform/host/links.js";
 import { NorFlash } from "../../platform/host/norflash.js";
 import { httpModule, mqttModule } from "../../testbench/espruino-net.js";
 import type { EspruinoMqtt, EspruinoMqttModule } from "../../thingsboard/ports.js";
-import { type BootInfo, DrogueBoard, drogueApp, drogueImage } from "../../testbench/drogue-board.js";
+import { type BootInfo, BundleBoard } from "../../testbench/bundle-board.js";
+import { drogueApp, drogueImage } from "../../testbench/apps.js";
 import { startHttp, startMqtt } from "./net.js";
 import { SerialService } from "./serial.js";
 import { DrogueService, type Faults, targetOf } from "./service.js";
@@ -123,7 +124,7 @@ export async function runInProcess(o: RunOptions): Promise<RunResult> {
   installFactory(flash, board, v1, 0);
   let gen = 0;
   let links: EspruinoMqtt[] = [];
-  const dev = new DrogueBoard({
+  const dev = new BundleBoard<number | string>({
     board: board, flash: flash, clock: clock, link: pair ? pair.b : undefined,
     modules: () => {
       const mine = ++gen;

@@ -8,8 +8,10 @@ import { buildImage } from "../../testbench/image.js";
 import { installFactory } from "../../testbench/install.js";
 import { LinkPair } from "../../platform/host/links.js";
 import { NorFlash } from "../../platform/host/norflash.js";
-import { VirtualBoard } from "../../testbench/ncp-board.js";
-import { BundleBoard, appSource, type BootInfo } from "../../testbench/bundle-board.js";
+import { PoweredBoard } from "../../testbench/powered-board.js";
+import { ncpTransport } from "../../testbench/transports.js";
+import { BundleBoard, type BootInfo } from "../../testbench/bundle-board.js";
+import { appSource } from "../../testbench/apps.js";
 import { faultyLink, type Faults } from "./faults.js";
 import { NcpSimulator, type SimOptions } from "./simulator.js";
 
@@ -21,7 +23,7 @@ export interface InProcessOptions {
   /** The NCP's and the client's UART rate (38400). */
   baud?: number;
   faults?: Faults;
-  /** Run the client's TypeScript sources (VirtualBoard) instead of the built bundle. */
+  /** Run the client's TypeScript sources (PoweredBoard) instead of the built bundle. */
   sources?: boolean;
   /** Simulator options (retries, stallAfter, rebootAfter, noSha256, log, ...). */
   sim?: Partial<SimOptions>;
@@ -50,7 +52,7 @@ export function inProcessRig(o: InProcessOptions): InProcessRig {
   const app = (o.sources ? "" : bundle(board.key, "client") + "\n") + appSource({ baud: baud, healthy: true });
   installFactory(flash, board, buildImage({ board: board.id, type: h.type, version: "0.0.0", build: "factory", payload: new TextEncoder().encode(app) }), 0);
   if (o.sources) {
-    const dev = new VirtualBoard({ board: board, flash: flash, clock: clock, link: pair.b, onEvent: o.onEvent });
+    const dev = new PoweredBoard({ board: board, flash: flash, clock: clock, transport: ncpTransport({ link: pair.b, onEvent: o.onEvent }) });
     const b = dev.powerOn();
     if (o.onBoot && b.info) o.onBoot({ slot: b.slot, reason: b.reason, type: b.info.type, version: b.info.version });
   } else {

@@ -3,6 +3,7 @@ import { openRecord } from "../../core/open.js";
 import { confirmedSlot, onTrial } from "../../core/state.js";
 import type { Clock } from "../../hal/clock.js";
 import type { Link } from "../../hal/link.js";
+import { zigbeeApp } from "../../testbench/apps.js";
 import { BundleBoard, type BootInfo } from "../../testbench/bundle-board.js";
 import { faultyLink, type Faults } from "../ncp/faults.js";
 import { loadBoard, type Board } from "../../board/files.js";
@@ -21,12 +22,6 @@ import { ZiGatePlugin, type PluginOptions } from "./plugin.js";
 
 /** The device in the rig: its XBee's addresses and endpoint. */
 export const DEVICE = { addr: 0x4c2a, ieee: new Uint8Array([0x00, 0x13, 0xa2, 0x00, 0x41, 0x5a, 0x10, 0x7e]), endpoint: 1 };
-
-/** Application for rig images: the Zigbee client on Serial1 (the XBee), events to the host. */
-export function zigbeeApp(o: { manufacturer: number; imageType: number; baud: number; healthy?: boolean; extra?: string }): string {
-  return "OTA.zigbee({manufacturer:" + o.manufacturer + ",imageType:" + o.imageType + ",baud:" + o.baud +
-    (o.healthy === false ? ",autoConfirm:false" : "") + (o.extra || "") + ",onEvent:global.HOST_EVENT});\n";
-}
 
 export interface ZigbeeRigOptions {
   /** The Zigbee OTA file to serve. */
