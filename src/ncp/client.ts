@@ -1,6 +1,6 @@
 import type { Clock } from "../hal/clock.js";
 import { E_NO_DIGEST, OK } from "../core/errors.js";
-import { IDLE, OFFERED, RECEIVING, STAGED, type Session } from "../core/session.js";
+import { IDLE, OFFERED, RECEIVING, STAGED, type Session, type SessionStatus } from "../core/session.js";
 import * as P from "./protocol.js";
 import type { Rpc } from "./rpc.js";
 import type { Reader, Writer } from "./wire.js";
@@ -42,6 +42,8 @@ const DIGEST_TRIES = 5;
  */
 export class NcpClient {
   confirmed = false;
+  /** The update it serves, for a host to watch (the fuzzer steers by it). */
+  readonly session: SessionStatus;
   private o_: NcpClientOptions;
   private lastPing_ = 0;
   private misses_ = 0;
@@ -66,6 +68,7 @@ export class NcpClient {
 
   constructor(o: NcpClientOptions) {
     this.o_ = o;
+    this.session = o.session;
     const rpc = o.rpc;
     const ok = (id: number) => rpc.reply(id, P.ST_OK);
     const bool = (id: number, v: boolean) => rpc.reply(id, P.ST_OK, (w: Writer) => w.u8(v ? 1 : 0));

@@ -76,7 +76,7 @@ export function startZigbee(o: ZigbeeStartOptions): ZigbeeClient {
     rolledBack = undefined;
   }
   const client = new ZigbeeClient({
-    link: zcl, session: session, clock: o.clock, crc32: o.digest.crc32, slotSize: Math.max(slots[0].size, slots[1].size),
+    link: zcl, session: session, clock: o.clock, slotSize: Math.max(slots[0].size, slots[1].size),
     manufacturer: o.manufacturer, imageType: o.imageType, hardwareVersion: o.hardwareVersion,
     firmware: { type: b.type, version: b.version }, rolledBack: rolledBack, maxData: maxData, chunkSize: chunk, queryEveryMs: o.queryEveryMs, firstQueryMs: o.firstQueryMs,
     responseMs: o.responseMs, tries: o.tries, backoffMs: o.backoffMs, checkpointEvery: o.checkpointEvery, store: o.store,
