@@ -1,8 +1,8 @@
-import { BOOT_NONE, type BootChoice, decideBoot, trialReason } from "../../boot/decide.js";
+import { BOOT_NONE, type BootChoice, decideBoot } from "../../boot/decide.js";
+import { watchTrial } from "../../boot/watchdog.js";
 import { equalBytes } from "../../core/bytes.js";
 import { BootRecord, NO_RECORD } from "../../core/record.js";
 import { FILE_HEADER, OTA_FILE, fileHeader } from "../../core/storage-plan.js";
-import { onTrial } from "../../core/state.js";
 import { HEADER_SIZE, parseHeader } from "../../core/header.js";
 import { BOARD, boardLayout } from "./board.js";
 import { espruinoDigest } from "./digest.js";
@@ -47,12 +47,6 @@ global.OTA_LOAD = () => {
 global.OTA_LIB = { R: BootRecord, H: parseHeader, F: flash, D: digest };
 if (!area) console.log("OTA: no " + OTA_FILE + " file at 0x" + BOARD.otaHeader.toString(16) + ": install again");
 else if (!info) console.log("OTA: no valid image in either slot");
-// An image on trial that neither confirms nor resets (it hangs, or throws
-// while loading) would hold its trial for ever: after trialTimeout seconds
-// still on trial, reset, which spends the next trial and ends in a rollback.
-if (trialReason(choice.reason)) {
-  setTimeout(() => {
-    const rec = new BootRecord({ flash: flash, crc32: digest.crc32, banks: BOARD.banks });
-    if (onTrial(rec.read())) E.reboot();
-  }, BOARD.trialTimeout * 1000);
-}
+// The trial watchdog (boot/watchdog.ts): reset an image still on trial after the board's trialTimeout.
+watchTrial(choice.reason, BOARD.trialTimeout * 1000, () => new BootRecord({ flash: flash, crc32: digest.crc32, banks: BOARD.banks }).read(),
+  E.reboot, setTimeout);
