@@ -48,5 +48,5 @@ global.OTA_LIB = { R: BootRecord, H: parseHeader, F: flash, D: digest };
 if (!area) console.log("OTA: no " + OTA_FILE + " file at 0x" + BOARD.otaHeader.toString(16) + ": install again");
 else if (!info) console.log("OTA: no valid image in either slot");
 // The trial watchdog (boot/watchdog.ts): reset an image still on trial after the board's trialTimeout.
-watchTrial(choice.reason, BOARD.trialTimeout * 1000, () => new BootRecord({ flash: flash, crc32: digest.crc32, banks: BOARD.banks }).read(),
+watchTrial(choice.reason, BOARD.trialMs, () => new BootRecord({ flash: flash, crc32: digest.crc32, banks: BOARD.banks }).read(),
   E.reboot, setTimeout);
