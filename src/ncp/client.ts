@@ -42,8 +42,6 @@ const DIGEST_TRIES = 5;
  */
 export class NcpClient {
   confirmed = false;
-  /** The update it serves, for a host to watch (the fuzzer steers by it). */
-  readonly session: SessionStatus;
   private o_: NcpClientOptions;
   private lastPing_ = 0;
   private misses_ = 0;
@@ -68,7 +66,6 @@ export class NcpClient {
 
   constructor(o: NcpClientOptions) {
     this.o_ = o;
-    this.session = o.session;
     const rpc = o.rpc;
     const ok = (id: number) => rpc.reply(id, P.ST_OK);
     const bool = (id: number, v: boolean) => rpc.reply(id, P.ST_OK, (w: Writer) => w.u8(v ? 1 : 0));
@@ -341,5 +338,14 @@ export class NcpClient {
       this.rebooting_ = true;
       o.clock.setTimeout(o.reboot, 200);
     }
+  }
+
+  /**
+   * The update it serves, for a host to watch (the fuzzer steers by it). A
+   * method, not a field: an extra own property measured 0.25 M instructions
+   * more a chunk on the interpreter.
+   */
+  status(): SessionStatus {
+    return this.o_.session;
   }
 }
