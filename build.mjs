@@ -5,23 +5,6 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { checkEspruino, UNSUPPORTED } from "./scripts/espruino-gate.mjs";
 
 /**
- * The board constants baked into device code, from the host's reading of the
- * board file (src/board/files.ts: the only parser, which also plans
- * the OTA files in Storage, src/core/storage-plan.ts).
- * @param {import("./src/board/files.ts").Board} b
- */
-export function deviceBoard(b) {
-  const g = b.geometry;
-  const ota = b.plan.files[2];
-  return {
-    id: b.id, base: g.base, size: g.size, blockLength: b.storage.page, writeAlign: g.writeAlign,
-    eraseValue: g.eraseValue, slots: b.layout.slots, banks: b.layout.banks, maxTrials: b.layout.maxTrials,
-    sha256: b.sha256, memoryMapped: b.memoryMapped, chunkSize: b.chunkSize, jsVars: b.jsVars,
-    trialTimeout: b.ota.trialTimeout, otaHeader: ota.header, otaLength: ota.length, loadToRam: b.loadToRam, journal: b.plan.journal,
-  };
-}
-
-/**
  * ble.js takes the boot stub's BootRecord and parseHeader (global.OTA_LIB,
  * boot-main.ts) instead of its own copies, so the client fits a 12 KB slot.
  */
@@ -102,11 +85,12 @@ async function main() {
     target: "node20", packages: "external", sourcemap: true, logLevel: "warning",
     banner: { js: "#!/usr/bin/env node" },
   });
+  // Boards come through the one schema (src/board/schema.ts), as built into dist/host.mjs.
   const host = await import("./dist/host.mjs?" + Date.now());
   const sizes = [];
   for (const key of host.boardKeys()) {
     const b = host.loadBoard(key);
-    const board = deviceBoard(b);
+    const board = host.deviceBoard(b);
     const dir = "dist/espruino/" + key;
     mkdirSync(dir, { recursive: true });
     const boot = await buildDevice({ entry: "src/platform/espruino/boot-main.ts", board, footer: BOOT_FOOTER });

@@ -191,6 +191,24 @@ t("a flash that does not keep what was written fails the chunk and ends the sess
   assert.is(s.state, IDLE);
 });
 
+t("a chunk without a CRC-32 (the transport has its own check, or none) is taken, and still read back", () => {
+  const { r, s } = ready(1024, false);
+  const img = image(r.board, "2.0.0", 3000);
+  s.offer({ size: img.length, type: "", version: "" });
+  s.start();
+  const at = r.board.layout.slots[1].address + 2048;
+  r.flash.data[at - r.board.geometry.base + 10] = 0;
+  assert.is(s.write(0, img.subarray(0, 1024)), E.OK);
+  // An exact resend without a CRC is still known as one.
+  assert.is(s.write(0, img.subarray(0, 1024)), E.OK);
+  assert.is(s.write(1024, img.subarray(1024, 2048)), E.OK);
+  assert.is(s.received, 2048);
+  // A wrong CRC, when one is given, is still refused.
+  assert.is(s.write(2048, img.subarray(2048, 3072), 1), E.E_CHUNK_CRC);
+  assert.is(s.write(2048, img.subarray(2048, 3072)), E.E_WRITE_VERIFY);
+  assert.equal([s.state, s.lastError], [IDLE, E.E_WRITE_VERIFY]);
+});
+
 t("a flash read that throws at the offer or at finish ends the session with FLASH; nothing is marked", () => {
   const r = rig();
   factory(r);

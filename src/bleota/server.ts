@@ -204,7 +204,8 @@ export class BleOta {
       if (this.mode_ !== M_HDRBAD) {
         const data = p.subarray(P.FW_HEAD, end);
         const s = o.session;
-        const code = s.write(this.sector_ * P.SECTOR + this.got_, data, o.digest.crc32(data));
+        // The sector's CRC16 is checked at its end; the session reads each write back.
+        const code = s.write(this.sector_ * P.SECTOR + this.got_, data);
         if (code !== OK) {
           if (s.state === RECEIVING) return this.error_(idx, P.FW_LENGTH);
           // A header refused before its sector's CRC16 came may be a corrupted packet: decided at the sector's end.

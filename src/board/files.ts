@@ -1,32 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Layout } from "../core/layout.js";
-import type { Geometry } from "../platform/host/norflash.js";
 import type { Flash } from "../hal/flash.js";
 import { StorageEmu } from "../testbench/storage.js";
-import { type OtaConfig, type OtaPlan, POWER_ON_MARK, type StorageArea, planOta } from "../core/storage-plan.js";
+import { type Board, TRIAL_TIMEOUT, boardGeometry, parseBoard, unsupportedReason } from "./schema.js";
 
-/** A board file (boards/*.json), numbers decoded; docs/boards.md describes each field. */
-export interface Board {
-  key: string;
-  id: string;
-  name: string;
-  geometry: Geometry;
-  storage: StorageArea;
-  ota: OtaConfig & { stubFile: string; trialTimeout: number };
-  /** The OTA files in Storage and the layout they give (core/storage-plan.ts); absent on the synthetic STM32 board. */
-  plan?: OtaPlan;
-  layout: Layout;
-  sha256: boolean;
-  memoryMapped: boolean;
-  jsVars: number;
-  chunkSize: number;
-  /** Load images into RAM rather than run them from a flash string (the Linux build only). */
-  loadToRam: boolean;
-  /** The Espruino version whose source the board file was read from (`firmware.version`, "2v29"). */
-  firmware: string;
-}
+export type { Board } from "./schema.js";
 
 function findBoardsDir(): string {
   let d = dirname(fileURLToPath(import.meta.url));
@@ -43,8 +22,6 @@ function findBoardsDir(): string {
 
 export const BOARDS_DIR = findBoardsDir();
 
-const num = (v: string | number): number => (typeof v === "number" ? v : Number(v));
-
 const readBoard = (key: string) => JSON.parse(readFileSync(join(BOARDS_DIR, key + ".json"), "utf8"));
 
 /**
@@ -57,40 +34,19 @@ export const STM32_TEST = "stm32-test";
 
 function stm32Test(): Board {
   const j = readBoard("pico");
-  const b = { ...j, ota: { stubFile: ".boot0", stubPages: 1, slotPages: [1, 1], maxTrials: 3, trialTimeout: 120, chunkSize: 1024 }, unsupported: "" };
-  const f = b.flash;
+  const geometry = boardGeometry("pico", j);
   return {
-    key: STM32_TEST, id: b.id, name: "STM32F4 sectors (synthetic)", sha256: true, memoryMapped: true, jsVars: b.jsVars, chunkSize: 1024, loadToRam: false, firmware: j.firmware.version,
-    geometry: { base: num(f.base), size: num(f.size), sectors: f.sectors, writeAlign: f.writeAlign, eraseValue: f.eraseValue },
-    storage: { start: num(b.storage.start), size: num(b.storage.size), page: 16384, align: 4 },
-    ota: b.ota,
-    layout: { board: b.id, slots: [{ address: 0x08020000, size: 0x20000 }, { address: 0x08040000, size: 0x20000 }], banks: [0x08004000, 0x08008000], maxTrials: 3 },
+    key: STM32_TEST, id: j.id, name: "STM32F4 sectors (synthetic)", sha256: true, memoryMapped: true, jsVars: j.jsVars, chunkSize: 1024, loadToRam: false, firmware: j.firmware.version,
+    geometry: geometry,
+    storage: { start: Number(j.storage.start), size: Number(j.storage.size), page: 16384, align: 4 },
+    ota: { stubFile: ".boot0", stubPages: 1, slotPages: [1, 1], maxTrials: 3, trialTimeout: TRIAL_TIMEOUT },
+    layout: { board: j.id, slots: [{ address: 0x08020000, size: 0x20000 }, { address: 0x08040000, size: 0x20000 }], banks: [0x08004000, 0x08008000], maxTrials: 3 },
   };
 }
 
-/** A board the client supports; throws with the board file's reason for one it does not (Pico, Espruino WiFi). */
+/** A board the client supports; throws with the board file's reason for one it does not (Pico, Espruino WiFi), or names a bad field. */
 export function loadBoard(key: string): Board {
-  if (key === STM32_TEST) return stm32Test();
-  const j = readBoard(key);
-  if (!j.ota) throw new Error(key + ": no OTA layout on this board: " + j.unsupported);
-  const f = j.flash;
-  const geometry: Geometry = {
-    base: num(f.base), size: num(f.size), blockLength: f.blockLength, sectors: f.sectors,
-    writeAlign: f.writeAlign, eraseValue: f.eraseValue,
-  };
-  const page = f.blockLength || Math.max(...f.sectors);
-  const storage: StorageArea = { start: num(j.storage.start), size: num(j.storage.size), page: page, align: j.storage.align };
-  const ota = {
-    stubFile: j.ota.stubFile, stubPages: j.ota.stubPages, slotPages: j.ota.slotPages, maxTrials: j.ota.maxTrials,
-    trialTimeout: j.ota.trialTimeout || 120, journalPages: j.ota.journalPages || 0,
-  };
-  const plan = planOta(j.id, storage, ota, { stubFile: ota.stubFile, powerOnLength: POWER_ON_MARK.length });
-  if (typeof plan === "string") throw new Error(key + ": " + plan);
-  return {
-    key: key, id: j.id, name: j.name, geometry: geometry, storage: storage, ota: ota, plan: plan, layout: plan.layout,
-    sha256: j.sha256, memoryMapped: j.memoryMapped, jsVars: j.jsVars, chunkSize: j.ota.chunkSize, loadToRam: !!j.loadToRam,
-    firmware: j.firmware.version,
-  };
+  return key === STM32_TEST ? stm32Test() : parseBoard(key, readBoard(key));
 }
 
 /**
@@ -112,8 +68,7 @@ export function allBoardKeys(): string[] {
 
 /** Why a board has no OTA layout, or "" when it has one. */
 export function unsupported(key: string): string {
-  const j = readBoard(key);
-  return j.ota ? "" : j.unsupported;
+  return unsupportedReason(readBoard(key));
 }
 
 /** The boards the client supports (an OTA layout fits their stock firmware). */

@@ -29,9 +29,9 @@ export interface OtaEnv {
 }
 
 /** A session's options for the running image: the one place a session gets its record. */
-export function sessionOptions(e: Omit<OtaEnv, "clock"> & { clock: { now(): number } }, chunkMax: number, stallMs?: number): SessionOptions {
+export function sessionOptions(e: Omit<OtaEnv, "clock"> & { clock: { now(): number } }, chunkMax: number): SessionOptions {
   return {
     flash: e.flash, digest: e.digest, layout: e.layout, record: openRecord(e), firmware: e.boot, running: e.boot.slot,
-    chunkMax: chunkMax, now: () => e.clock.now(), stallMs: stallMs,
+    chunkMax: chunkMax, now: () => e.clock.now(),
   };
 }

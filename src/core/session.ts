@@ -43,20 +43,40 @@ export interface SessionOptions {
   stallMs?: number;
 }
 
+/** What a transport reads of its session; only the session changes it. */
+export interface SessionStatus {
+  /** IDLE, OFFERED, RECEIVING or STAGED. */
+  readonly state: number;
+  /** Code that ended the last session (OK after a staged image). */
+  readonly lastError: number;
+  /** Bytes received so far, in order. */
+  readonly received: number;
+  /** The offered image's size (an unsized offer: the slot's, until the header fixes it). */
+  readonly size: number;
+  /** The staging slot, while receiving. */
+  readonly slot: number;
+  /** The image's header once its 128 bytes are in and admitted. */
+  readonly header: ImageInfo | undefined;
+}
+
+/**
+ * The session's own view of its status. A type-only cast (`this as Status`)
+ * writes the fields: no getter or copy on the chunk path, none in the bundle.
+ */
+export type Status = { -readonly [K in keyof SessionStatus]: SessionStatus[K] };
+
 /**
  * Transport-free update: offer → start → write… → finish, or cancel / stall.
  * Never erases or writes anything but the staging slot and (at start and
  * finish) the boot record.
  */
-export class Session {
-  state = IDLE;
-  /** Code that ended the last session (OK after a staged image). */
-  lastError = OK;
-  /** Bytes received so far, in order. */
-  received = 0;
-  size = 0;
-  slot = NO_SLOT;
-  header: ImageInfo | undefined;
+export class Session implements SessionStatus {
+  readonly state: number = IDLE;
+  readonly lastError: number = OK;
+  readonly received: number = 0;
+  readonly size: number = 0;
+  readonly slot: number = NO_SLOT;
+  readonly header: ImageInfo | undefined;
   protected o_: SessionOptions;
   private offer_: Offer = { size: 0, type: "", version: "" };
   protected hdr_: Uint8Array;
@@ -102,7 +122,7 @@ export class Session {
     if (o.version && o.version === this.o_.firmware.version) return E_SAME_VERSION;
     this.offer_ = { size: o.size, type: o.type, version: o.version };
     this.boot_ = b;
-    this.state = OFFERED;
+    (this as Status).state = OFFERED;
     this.touched_ = this.o_.now();
     return OK;
   }
@@ -142,13 +162,13 @@ export class Session {
    * read back and checked again.
    */
   protected receive_(slot: number, at: number): number {
-    this.slot = slot;
-    this.size = this.offer_.size;
-    this.received = at;
+    (this as Status).slot = slot;
+    (this as Status).size = this.offer_.size;
+    (this as Status).received = at;
     this.carry_ = 0;
     this.lastOff_ = -1;
-    this.header = undefined;
-    this.state = RECEIVING;
+    (this as Status).header = undefined;
+    (this as Status).state = RECEIVING;
     this.touched_ = this.o_.now();
     const n = Math.min(at, HEADER_SIZE);
     if (n) this.hdr_.set(this.o_.flash.read(n, this.o_.layout.slots[slot].address), 0);
@@ -160,13 +180,19 @@ export class Session {
     return h === OK ? OK : this.end_(h);
   }
 
-  write(offset: number, bytes: Uint8Array, sent: number): number {
+  /**
+   * Takes the chunk at `offset`. `sent`: the chunk's CRC-32 from the server,
+   * or undefined where the transport has its own check or none; the flash is
+   * read back against the data's CRC-32 either way.
+   */
+  write(offset: number, bytes: Uint8Array, sent?: number): number {
     if (this.state !== RECEIVING) return E_STATE;
     const len = bytes.length;
     if (len === 0 || len > this.o_.chunkMax) return E_CHUNK_SIZE;
-    // The data's own CRC-32, equal to what the server sent: unsigned from here on.
+    // The data's own CRC-32, the read-back's reference. `undefined >>> 0` is 0, and
+    // the `sent` test runs only on a mismatch: a chunk with a CRC pays nothing more.
     const crc = this.o_.digest.crc32(bytes);
-    if (crc !== sent >>> 0) return E_CHUNK_CRC;
+    if (crc !== (sent as number) >>> 0 && sent != null) return E_CHUNK_CRC;
     this.touched_ = this.o_.now();
     // A lost reply makes the NCP resend the chunk just written: same place, same data.
     if (offset === this.lastOff_ && len === this.lastLen_ && crc === this.lastCrc_ &&
@@ -176,7 +202,7 @@ export class Session {
     if (offset < HEADER_SIZE) this.hdr_.set(bytes.subarray(0, Math.min(len, HEADER_SIZE - offset)), offset);
     const r = this.program_(bytes, crc);
     if (r !== OK) return this.end_(r);
-    this.received = offset + len;
+    (this as Status).received = offset + len;
     this.lastOff_ = offset;
     this.lastLen_ = len;
     this.lastCrc_ = crc;
@@ -223,7 +249,7 @@ export class Session {
     if (r.code !== OK || !r.info) return r.code;
     const o = this.offer_;
     const code = admitHeader(r.info, { board: this.o_.layout.board, size: this.size, type: o.type, version: o.version }, this.o_.firmware);
-    if (code === OK) this.header = r.info;
+    if (code === OK) (this as Status).header = r.info;
     return code;
   }
 
@@ -265,8 +291,8 @@ export class Session {
     } catch (e) {
       return this.end_(E_RECORD);
     }
-    this.state = STAGED;
-    this.lastError = OK;
+    (this as Status).state = STAGED;
+    (this as Status).lastError = OK;
     return OK;
   }
 
@@ -297,8 +323,8 @@ export class Session {
   }
 
   protected end_(code: number): number {
-    this.state = IDLE;
-    this.lastError = code;
+    (this as Status).state = IDLE;
+    (this as Status).lastError = code;
     this.carry_ = 0;
     return code;
   }

@@ -3,7 +3,7 @@ import { eraseSlotRange } from "./erase.js";
 import { HEADER_SIZE, parseHeader } from "./header.js";
 import { ResumableSession } from "./resume.js";
 import type { Slot } from "./layout.js";
-import type { Offer, SessionOptions } from "./session.js";
+import type { Offer, SessionOptions, Status } from "./session.js";
 
 /**
  * Offer.size of a transport that learns the length only from the image
@@ -45,7 +45,7 @@ export class UnsizedSession extends ResumableSession {
     const e = this.eraseTo_(s, s.address + Math.min(s.size, HEADER_SIZE + this.o_.chunkMax));
     if (e !== OK) return this.end_(e);
     const r = super.receive_(slot, at);
-    this.size = s.size;
+    (this as Status).size = s.size;
     return r;
   }
 
@@ -58,7 +58,7 @@ export class UnsizedSession extends ResumableSession {
     if (n > s.size) return E_TOO_LARGE;
     if (n < this.received) return E_OVERFLOW;
     // As if offered: the header is admitted against it.
-    this.size = n;
+    (this as Status).size = n;
     const code = super.checkHeader_();
     return code !== OK ? code : this.eraseTo_(s, s.address + n);
   }

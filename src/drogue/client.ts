@@ -219,7 +219,7 @@ export class DfuClient implements DfuSink {
       saveProgress(this.o_.store, undefined);
       this.ev_("start", v);
     }
-    const r = s.write(off, data, this.o_.crc32(data));
+    const r = s.write(off, data);
     if (r === OK) {
       this.ev_("write", off, data.length);
       this.checkpoint_();

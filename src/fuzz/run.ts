@@ -96,7 +96,7 @@ export function runFuzz(o: { seed: number; inputs: number; board?: string }): Fu
   };
   // A valid update, walked with calls repeated, skipped or sent out of order.
   const step = (): Uint8Array => {
-    const s = target.client ? (target.client as unknown as { o_: { session: { state: number; received: number } } }).o_.session : undefined;
+    const s = target.client ? target.client.status() : undefined;
     const state = s ? s.state : 0;
     if (state === 0 || rand() < 0.01) {
       img = image(++version + 1);

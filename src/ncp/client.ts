@@ -1,6 +1,6 @@
 import type { Clock } from "../hal/clock.js";
 import { E_NO_DIGEST, OK } from "../core/errors.js";
-import { IDLE, OFFERED, RECEIVING, STAGED, type Session } from "../core/session.js";
+import { IDLE, OFFERED, RECEIVING, STAGED, type Session, type SessionStatus } from "../core/session.js";
 import * as P from "./protocol.js";
 import type { Rpc } from "./rpc.js";
 import type { Reader, Writer } from "./wire.js";
@@ -338,5 +338,14 @@ export class NcpClient {
       this.rebooting_ = true;
       o.clock.setTimeout(o.reboot, 200);
     }
+  }
+
+  /**
+   * The update it serves, for a host to watch (the fuzzer steers by it). A
+   * method, not a field: an extra own property measured 0.25 M instructions
+   * more a chunk on the interpreter.
+   */
+  status(): SessionStatus {
+    return this.o_.session;
   }
 }

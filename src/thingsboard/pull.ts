@@ -104,7 +104,7 @@ export class Pull {
     if (data.length !== want) return this.fail("CHUNK_LENGTH: " + n + " has " + data.length + " bytes, not " + want, false);
     // A resume can restart inside a chunk: the bytes before `next` are already staged.
     const part = this.next_ > start ? data.subarray(this.next_ - start) : data;
-    const code = o.session.write(this.next_, part, o.crc32(part));
+    const code = o.session.write(this.next_, part);
     if (code !== OK) {
       if (o.session.state === RECEIVING) o.session.cancel();
       return this.end_(errorName(code), false);

@@ -1,4 +1,4 @@
-import { E_CHUNK_CRC, E_FLASH, E_OFFSET, E_RECORD, E_STATE, E_TRIAL_ACTIVE, E_WRITE_VERIFY, OK } from "../core/errors.js";
+import { E_FLASH, E_OFFSET, E_RECORD, E_STATE, E_TRIAL_ACTIVE, E_WRITE_VERIFY, OK } from "../core/errors.js";
 import { getU32, setU32 } from "../core/bytes.js";
 import { fileVersionOf, ELEMENT_HEAD, OTA_HEADER_MAX, OTA_HEADER_MIN, parseOtaFileHeader, tagAction, ZF_FILE_VERSION, ZF_HARDWARE, ZF_IMAGE_TYPE, ZF_IMAGE_VERSION, ZF_MANUFACTURER, ZF_NO_UPGRADE_IMAGE, ZF_ROLLED_BACK, ZF_SIZE, ZF_TWO_IMAGES, ZF_UNKNOWN_TAG } from "./otafile.js";
 import type { ResumableSession } from "../core/resume.js";
@@ -15,7 +15,6 @@ export interface ZigbeeClientOptions {
   link: ZclLink;
   session: ResumableSession;
   clock: Clock;
-  crc32: (data: Uint8Array) => number;
   /** Size of the staging slot (the largest image it takes). */
   slotSize: number;
   /** Ours: what the server's image must name. */
@@ -421,9 +420,10 @@ export class ZigbeeClient {
     if (this.held_ < b.length && s.received + this.held_ < this.len_) return this.request_();
     const chunk = b.subarray(0, this.held_);
     this.held_ = 0;
-    const code = s.write(s.received, chunk, this.o_.crc32(chunk));
+    // No CRC-32 of its own: ZCL frames carry none (the session still reads the flash back).
+    const code = s.write(s.received, chunk);
     if (code !== OK) {
-      if (s.state === RECEIVING && (code === E_OFFSET || code === E_CHUNK_CRC)) return this.request_();
+      if (s.state === RECEIVING && code === E_OFFSET) return this.request_();
       return this.refuse_(code);
     }
     this.at = this.base_ + s.received;

@@ -52,7 +52,9 @@ export function startZigbee(o: ZigbeeStartOptions): ZigbeeClient {
   const maxData = o.maxData || 64;
   const chunk = o.chunkSize || 1024;
   // WAIT_FOR_DATA may pause a transfer for long; the client has its own limits.
-  const session = new ResumableSession(sessionOptions(o, chunk, 1e12));
+  const so = sessionOptions(o, chunk);
+  so.stallMs = 1e12;
+  const session = new ResumableSession(so);
   const zcl = o.zcl || new XBeeZclLink({ link: o.link as Link, sum: o.sum, text: o.text });
   const slots = o.layout.slots;
   // After a rollback (the record's flag, kept until the next finish) the image that failed may still be in the
@@ -72,7 +74,7 @@ export function startZigbee(o: ZigbeeStartOptions): ZigbeeClient {
     rolledBack = undefined;
   }
   const client = new ZigbeeClient({
-    link: zcl, session: session, clock: o.clock, crc32: o.digest.crc32, slotSize: Math.max(slots[0].size, slots[1].size),
+    link: zcl, session: session, clock: o.clock, slotSize: Math.max(slots[0].size, slots[1].size),
     manufacturer: o.manufacturer, imageType: o.imageType, hardwareVersion: o.hardwareVersion,
     firmware: { type: b.type, version: b.version }, rolledBack: rolledBack, maxData: maxData, chunkSize: chunk, queryEveryMs: o.queryEveryMs, firstQueryMs: o.firstQueryMs,
     responseMs: o.responseMs, tries: o.tries, backoffMs: o.backoffMs, checkpointEvery: o.checkpointEvery, store: o.store,

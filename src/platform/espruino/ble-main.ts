@@ -27,7 +27,9 @@ const flash = lib[2];
 const digest = lib[3];
 const layout = boardLayout(BOARD);
 const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "" }) as { slot: number; reason: number; type: string; version: string };
-const confirm = () => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot });
+// What confirm() and state() read: one object, not one per call site.
+const home = { flash: flash, digest: digest, layout: layout, running: boot.slot };
+const confirm = () => confirmRunning(home);
 
 // Integer keys: Espruino reads them as 16-bit UUIDs (bluetooth_utils.c bleVarToUUID); no computed keys in its parser.
 type Chars = { [k: number]: object };
@@ -74,6 +76,6 @@ global.OTA = {
   board: BOARD.id,
   boot: boot,
   confirm: confirm,
-  state: () => openRecord({ flash: flash, digest: digest, layout: layout }).read(),
+  state: () => openRecord(home).read(),
   ble: ble,
 };

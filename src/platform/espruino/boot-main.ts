@@ -1,11 +1,11 @@
-import { BOOT_NONE, type BootChoice, decideBoot, trialReason } from "../../boot/decide.js";
+import { BOOT_NONE, type BootChoice, decideBoot } from "../../boot/decide.js";
+import { watchTrial } from "../../boot/watchdog.js";
 import { equalBytes } from "../../core/bytes.js";
 import { openRecord } from "../../core/open.js";
 import { BootRecord, NO_RECORD } from "../../core/record.js";
 import { FILE_HEADER, OTA_FILE, fileHeader } from "../../core/storage-plan.js";
-import { onTrial } from "../../core/state.js";
 import { HEADER_SIZE, parseHeader } from "../../core/header.js";
-import { BOARD, boardLayout } from "./board.js";
+import { BOARD } from "./board.js";
 import { espruinoDigest } from "./digest.js";
 import { espruinoFlash } from "./flash.js";
 
@@ -28,7 +28,8 @@ delete global.OTA_PO;
 // area may hold anyone's files: start nothing, touch nothing, and leave the REPL free.
 const area = equalBytes(flash.read(FILE_HEADER, BOARD.otaHeader), fileHeader(OTA_FILE, BOARD.otaLength));
 const choice: BootChoice = area ?
-  decideBoot({ flash: flash, digest: digest, layout: boardLayout(BOARD), crcAtBoot: !BOARD.sha256 || !BOARD.memoryMapped, powerOn: powerOn }) :
+  // The constants themselves as the layout: the stub reads it a few times (boardLayout copies it for the clients' chunk path).
+  decideBoot({ flash: flash, digest: digest, layout: BOARD, crcAtBoot: !BOARD.sha256 || !BOARD.memoryMapped, powerOn: powerOn }) :
   { slot: -1, reason: BOOT_NONE, state: NO_RECORD };
 const info = choice.info;
 global.OTA_BOOT = {
@@ -49,12 +50,5 @@ global.OTA_LOAD = () => {
 global.OTA_LIB = [BootRecord, parseHeader, flash, digest];
 if (!area) console.log("OTA: no " + OTA_FILE + " file at 0x" + BOARD.otaHeader.toString(16) + ": install again");
 else if (!info) console.log("OTA: no valid image in either slot");
-// An image on trial that neither confirms nor resets (it hangs, or throws
-// while loading) would hold its trial for ever: after trialTimeout seconds
-// still on trial, reset, which spends the next trial and ends in a rollback.
-if (trialReason(choice.reason)) {
-  setTimeout(() => {
-    const rec = openRecord({ flash: flash, digest: digest, layout: BOARD });
-    if (onTrial(rec.read())) E.reboot();
-  }, BOARD.trialTimeout * 1000);
-}
+// The trial watchdog (boot/watchdog.ts): reset an image still on trial after the board's trialTimeout.
+watchTrial(choice.reason, BOARD.trialMs, () => openRecord({ flash: flash, digest: digest, layout: BOARD }).read(), E.reboot, setTimeout);

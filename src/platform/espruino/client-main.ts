@@ -42,13 +42,15 @@ const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "", b
 const crc8 = loopCrc8();
 // The frame decoder's scans over a String: Espruino's typed-array indexOf is far slower (frame.ts).
 setFrameText((b) => E.toString(b));
-const confirm = () => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot });
+// What confirm() and state() read: one object, not one per call site.
+const home = { flash: flash, digest: digest, layout: layout, running: boot.slot };
+const confirm = () => confirmRunning(home);
 
 global.OTA = {
   board: BOARD.id,
   boot: boot,
   confirm: confirm,
-  state: () => openRecord({ flash: flash, digest: digest, layout: layout }).read(),
+  state: () => openRecord(home).read(),
   ncp: (opt: NcpOptions) => {
     const baud = opt.baud || 38400;
     const options = opt.serial || {};

@@ -29,11 +29,6 @@ export interface BootInfo {
 }
 export const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "", build: "" }) as BootInfo;
 
-/** Marks the running image healthy (ends its trial). */
-export const confirm = (): boolean => confirmRunning({ flash: flash, digest: digest, layout: layout, running: boot.slot });
-
-export const record = (): BootRecord => openRecord(env);
-
 export const clock: Clock = {
   now: () => getTime() * 1000,
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -41,7 +36,12 @@ export const clock: Clock = {
 };
 
 /** What each transport's start takes from this board (core/open.ts). */
-export const env: OtaEnv = { flash: flash, digest: digest, layout: layout, clock: clock, boot: boot };
+export const env: OtaEnv & { running: number } = { flash: flash, digest: digest, layout: layout, clock: clock, boot: boot, running: boot.slot };
+
+/** Marks the running image healthy (ends its trial). */
+export const confirm = (): boolean => confirmRunning(env);
+
+export const record = (): BootRecord => openRecord(env);
 
 /** Makes `own` (the entry's own members) `global.OTA`, with the common part added; returns it. */
 export function setOta(own: { [k: string]: unknown }): { [k: string]: unknown } {

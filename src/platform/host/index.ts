@@ -12,3 +12,4 @@ export { hostDigest, crc32, sha256 } from "./digest.js";
 export { buildImage, blynkTag, readBlynkTag } from "../../testbench/image.js";
 export { installFactory } from "../../testbench/install.js";
 export { loadBoard, boardKeys, allBoardKeys, unsupported } from "../../board/files.js";
+export { deviceBoard, parseBoard } from "../../board/schema.js";

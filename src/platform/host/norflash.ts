@@ -1,17 +1,10 @@
 import type { Flash, FlashBlock, FlashStatus } from "../../hal/flash.js";
+import type { Geometry } from "../../board/schema.js";
 import { EccLocked, FlashFault, PowerCut } from "./power.js";
 import { rng } from "../../testbench/rng.js";
 
-export interface Geometry {
-  base: number;
-  size: number;
-  /** Uniform erase block size, or... */
-  blockLength?: number;
-  /** ...explicit sectors (STM32: 16/64/128 KB), lengths in order from `base`. */
-  sectors?: number[];
-  writeAlign: number;
-  eraseValue: number;
-}
+/** The flash a board file describes (board/schema.ts). */
+export type { Geometry };
 
 /**
  * How the chip fails beyond plain NOR, each a pessimistic model (README
