@@ -1,13 +1,13 @@
 import { boardKeys, loadBoard, type Board } from "../board/files.js";
 import { crc32 } from "../platform/host/digest.js";
 import { CliError, requireOptions, type Parsed } from "./args.js";
-import type { BoardConsole } from "../install/board-console.js";
+import type { BoardConsole } from "./board-console.js";
 import { readInput, requireImageFor } from "./image-check.js";
 import { type InstallPlan, installPlan, planBytes, readBackJs, writeJs } from "../install/plan.js";
 import { Progress, type Out } from "./progress.js";
 
 /**
- * `espruino-ota install`: the pieces of install-plan.ts (the same as
+ * `espruino-ota install`: the pieces of install/plan.ts (the same as
  * `install-script`'s) sent one at a time over a board's console, each read
  * back (CRC-32 on the board against the host's) before the next. First it
  * checks the board against the board file (id, firmware, Storage size) and
@@ -132,7 +132,7 @@ export async function runInstall(p: Parsed, out: Out = process.stdout): Promise<
   const board = loadBoard(v.board as string);
   requireImageFor(v.image as string, board);
   const image = readInput(v.image as string, "image");
-  const { openConsole } = await import("../install/board-console.js");
+  const { openConsole } = await import("./board-console.js");
   const con = await openConsole(v.port as string, { baud: v.baud as number });
   try {
     const b = await install(con, board, image, { eraseStorage: !!v["erase-storage"], out: out });
@@ -146,7 +146,7 @@ export async function runInstall(p: Parsed, out: Out = process.stdout): Promise<
 
 export async function runStatus(p: Parsed, out: Out = process.stdout): Promise<number> {
   requireOptions("status", p.values, ["port"]);
-  const { openConsole } = await import("../install/board-console.js");
+  const { openConsole } = await import("./board-console.js");
   const con = await openConsole(p.values.port as string, { baud: p.values.baud as number });
   try {
     const s = await con.eval<{ board: string; version: string; boot: Booted | null; state: unknown; client: boolean }>(

@@ -10,7 +10,7 @@ const COMMANDS: Record<string, [Command, () => Promise<Run>]> = {
   info: [C.INFO, async () => (await import("./mkimage.js")).runInfo],
   install: [C.INSTALL, async () => async (p) => (await import("./install.js")).runInstall(p)],
   status: [C.STATUS, async () => async (p) => (await import("./install.js")).runStatus(p)],
-  "install-script": [C.INSTALL_SCRIPT, async () => (await import("../install/script.js")).runInstallScript],
+  "install-script": [C.INSTALL_SCRIPT, async () => (await import("./install-script.js")).runInstallScript],
   "ncp-sim": [C.NCP_SIM, async () => (await import("./ncpsim.js")).runNcpSim],
   "ble-sim": [C.BLE_SIM, async () => (await import("./blesim.js")).runBleSim],
   "zigate-sim": [C.ZIGATE_SIM, async () => (await import("./zigatesim.js")).runZigateSim],

@@ -42,8 +42,8 @@ function ask(port: number, js: string, want: RegExp, ms: number): Promise<string
   });
 }
 
-/** Runs the built CLI; its exit code and output. */
-function cli(args: string[]): Promise<{ code: number | null; out: string }> {
+/** Runs the built CLI (dist/cli.mjs), as a user would; its exit code and output. */
+export function cli(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { runZigateSim } from "../cli/zigatesim.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadBoard } from "../board/files.js";
+import { cli } from "./install.js";
 import { realClock } from "../platform/host/clock.js";
 import { bundle } from "../testbench/espruino-vm.js";
 import { buildImage } from "../testbench/image.js";
@@ -122,8 +122,8 @@ export async function runZigbeeE2E(o: { bin: string; socat: string; log?: (line:
     const v3file = join(dir, "v3.zigbee");
     writeFileSync(v3file, buildOtaFile({ manufacturer: MFR, imageType: ITYPE, fileVersion: fileVersionOf("1.2.0"), image: image("1.2.0", app(pty.b)) }));
     const n = board.boots.length;
-    const exit = await runZigateSim({ values: { image: v3file, port: pty.a, baud: BAUD, seed: 1, upgrade: "relative", wait: 300 }, positionals: [] });
-    if (exit !== 0) throw new Error("zigate-sim --port " + pty.a + " exited " + exit + "\n" + ctx());
+    const r = await cli(["zigate-sim", "--image", v3file, "--port", pty.a, "--baud", String(BAUD), "--seed", "1", "--upgrade", "relative", "--wait", "300"]);
+    if (r.code !== 0) throw new Error("zigate-sim --port " + pty.a + " exited " + r.code + "\n" + r.out + "\n" + ctx());
     expectBoot(await waitBoot(n, "the reboot into v1.2.0"), 0, 1, "1.2.0", "after zigate-sim --port");
     await until(() => board.lines(n).some((l) => l.startsWith("EV confirmed 1")), 30_000, "v1.2.0 to confirm", ctx);
     log("zigate-sim --port " + pty.a + ": v1.2.0 staged, booted on trial, confirmed");

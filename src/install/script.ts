@@ -1,13 +1,10 @@
-import { readFileSync } from "node:fs";
-import { boardKeys, loadBoard, type Board } from "../board/files.js";
-import { requireOptions, type Parsed } from "../cli/args.js";
-import { requireImageFor } from "../cli/image-check.js";
+import type { Board } from "../board/files.js";
 import { FILE_HEADER } from "../core/storage-plan.js";
 import { installPlan, writeJs } from "./plan.js";
 
 /**
  * An Espruino script that installs the OTA files into an empty Storage: the
- * pieces of install-plan.ts in their order (`.bootPowerOn`, the boot stub
+ * pieces of plan.ts in their order (`.bootPowerOn`, the boot stub
  * padded with spaces, `.eota` holding the record banks and slots with a first
  * image in slot 0, then the record naming it confirmed). It refuses another
  * board, a firmware older than 2v19 (no `.bootPowerOn`), and a Storage that
@@ -37,13 +34,4 @@ export function installScript(board: Board, image: Uint8Array, o: { quit?: boole
   out.push(say("'done'") + "})();");
   if (o.quit) out.push("quit();");
   return out.join("\n") + "\n";
-}
-
-export function runInstallScript(p: Parsed): number {
-  const v = p.values;
-  requireOptions("install-script", v, ["board", "image"], "the board decides the layout; boards: " + boardKeys().join(", "));
-  const board = loadBoard(v.board as string);
-  requireImageFor(v.image as string, board);
-  process.stdout.write(installScript(board, new Uint8Array(readFileSync(v.image as string)), { quit: !!v.quit, eraseStorage: !!v["erase-storage"] }));
-  return 0;
 }

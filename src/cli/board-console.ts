@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { connect } from "node:net";
-import { CliError } from "../cli/args.js";
+import { CliError } from "./args.js";
 
 /**
  * A board's JavaScript console through the `espruino` npm package's library
