@@ -5,7 +5,8 @@ import { SIZE_FROM_HEADER } from "../core/unsized.js";
 import type { Layout } from "../core/layout.js";
 import { confirmedSlot, onTrial } from "../core/state.js";
 import type { Clock } from "../hal/clock.js";
-import type { DfuSink, DfuTransport, Store } from "./ports.js";
+import type { Store } from "../transport/store.js";
+import type { DfuSink, DfuTransport } from "./ports.js";
 import { loadProgress, saveProgress } from "./progress.js";
 import { asciiText, type Command, type Status, SWAP, SYNC, WAIT, WRITE } from "./protocol.js";
 

@@ -1,4 +1,5 @@
-import type { Store } from "./ports.js";
+import { loadRecord, saveRecord } from "../transport/record.js";
+import type { Store } from "../transport/store.js";
 
 /**
  * What survives a reset, one small JSON record (the journal pages in .eota
@@ -17,26 +18,13 @@ export interface Progress {
   f?: string;
 }
 
-export function loadProgress(store: Store): Progress | undefined {
-  let t: string | undefined;
-  try {
-    t = store.load();
-  } catch (e) {
-    return undefined;
-  }
-  if (!t) return undefined;
-  try {
-    const p = JSON.parse(t);
-    return p && typeof p === "object" ? (p as Progress) : undefined;
-  } catch (e) {
-    return undefined;
-  }
-}
+// Any JSON object is taken.
+export const loadProgress: (store: Store) => Progress | undefined = loadRecord;
 
 /** Saves p (undefined: clears); a store that refuses loses only the ability to resume. */
 export function saveProgress(store: Store, p: Progress | undefined): void {
   try {
-    store.save(p ? JSON.stringify(p) : undefined);
+    saveRecord(store, p);
   } catch (e) {
     // nothing to do: the download goes on, a reset starts it over
   }

@@ -2,7 +2,7 @@ import { confirmRunning } from "../../boot/confirm.js";
 import { Journal } from "../../core/journal.js";
 import { BootRecord } from "../../core/record.js";
 import type { Clock } from "../../hal/clock.js";
-import type { Store } from "../../thingsboard/ports.js";
+import type { Store } from "../../transport/store.js";
 import { BOARD, boardLayout } from "./board.js";
 import { espruinoDigest } from "./digest.js";
 import { espruinoFlash } from "./flash.js";

@@ -1,5 +1,5 @@
 import { ResumableSession as Session } from "../../core/resume.js";
-import { u32le } from "../../thingsboard/checksum.js";
+import { u32le } from "../../transport/checksum.js";
 import { TbClient } from "../../thingsboard/client.js";
 import { TbCoap } from "../../thingsboard/coap.js";
 import { CoapLink } from "../../thingsboard/coap-link.js";

@@ -2,17 +2,24 @@ import { errorName, OK } from "../core/errors.js";
 import { RECEIVING } from "../core/session.js";
 import type { Checkpoint, ResumableSession as Session } from "../core/resume.js";
 import type { Clock } from "../hal/clock.js";
-import type { FwTarget } from "./attributes.js";
-import type { TbTransport } from "./ports.js";
 
 export interface PullOptions {
   session: Session;
-  transport: TbTransport;
   clock: Clock;
-  /** The CRC-32 the session checks chunks with (ThingsBoard sends none, so we compute it). */
+  /** The CRC-32 the session checks writes with (for servers that send none). */
   crc32: (data: Uint8Array) => number;
-  target: FwTarget;
+  /** Bytes in the whole file. */
+  size: number;
+  /** Bytes a request asks for (the last one fewer). */
   chunkSize: number;
+  /**
+   * Requests start at multiples of `chunkSize` (a server addressed by chunk
+   * index, as ThingsBoard's): a resume inside a chunk asks for the whole
+   * chunk and skips the bytes already staged.
+   */
+  aligned?: boolean;
+  /** Asks for `length` bytes at `offset`; the answer goes to data(offset, bytes). */
+  fetch: (offset: number, length: number) => void;
   /** A request unanswered this long is sent again; the session's stall limit ends the pull. */
   requestTimeoutMs: number;
   /** Bytes between saved checkpoints (each costs a CRC-32 over the staged prefix and a store write). */
@@ -26,22 +33,24 @@ export interface PullOptions {
 }
 
 /**
- * Pulls chunks n = 0, 1, ... of `chunkSize` bytes (chunk n is bytes
- * [n*size, (n+1)*size) of the file) from wherever the session stands, one
- * request at a time, into the session. ThingsBoard answers a chunk past the
- * end with an empty payload and the last one short; fw_size says where the
- * end is, so a reply of any other length is refused instead of trusted.
+ * Pulls a file of `size` bytes by byte offset, one request at a time, from
+ * wherever the session stands, into the session. An answer must hold exactly
+ * the bytes asked for (the size says where the end is), else it is refused
+ * instead of trusted; errors name the chunk as offset / chunkSize.
  */
 export class Pull {
   private o_: PullOptions;
   private next_: number;
-  private chunk_ = -1;
+  /** Offset and length of the outstanding request (at_ -1: none yet). */
+  private at_ = -1;
+  private want_!: number;
   private timer_: unknown;
   private saved_: number;
-  private done_ = false;
-  /** Transient refusals of the current chunk in a row, and when the first of them came. */
+  // No initial values where none is read first: each costs bundle bytes.
+  private done_?: boolean;
+  /** Transient refusals of the current request in a row, and when the first of them came. */
   private tries_ = 0;
-  private firstTry_ = 0;
+  private firstTry_!: number;
 
   constructor(o: PullOptions) {
     this.o_ = o;
@@ -49,19 +58,13 @@ export class Pull {
     this.saved_ = this.next_;
   }
 
-  /** Offset of the next byte wanted (where a resumed pull started, before any chunk). */
-  get next(): number {
-    return this.next_;
-  }
-
   start(): void {
-    this.o_.transport.begin();
     this.request_();
   }
 
   /** Sends the outstanding request again (after a reconnect: the old one is lost). */
   resend(): void {
-    if (!this.done_ && this.chunk_ >= 0) this.send_();
+    if (!this.done_ && this.at_ >= 0) this.send_();
   }
 
   /** Ends the pull without a report (the package was unassigned or replaced). */
@@ -78,32 +81,32 @@ export class Pull {
   }
 
   /**
-   * A refusal that can pass (HTTP 500 or 404): the same chunk is asked for
-   * again after 1 s, 2 s, 4 s, ... up to 60 s; only `retryAttempts` in a row
-   * over at least `retryForMs` end the pull (the staged prefix is kept).
+   * A refusal that can pass (HTTP 500 or 404): the same request goes again
+   * after 1 s, 2 s, 4 s, ... up to 60 s; only `retryAttempts` in a row over
+   * at least `retryForMs` end the pull (the staged prefix is kept).
    */
   retry(error: string): void {
     const o = this.o_;
-    if (this.done_ || this.chunk_ < 0) return;
+    if (this.done_ || this.at_ < 0) return;
     const now = o.clock.now();
     if (!this.tries_) this.firstTry_ = now;
     this.tries_++;
     if (this.tries_ >= (o.retryAttempts || 8) && now - this.firstTry_ >= (o.retryForMs === undefined ? 120000 : o.retryForMs)) return this.fail(error, true);
     this.disarm_();
-    // Waiting out a backoff is not a stall: the session is touched again when the chunk comes.
+    // Waiting out a backoff is not a stall: the session is touched again when the answer comes.
     this.timer_ = o.clock.setTimeout(() => this.send_(), Math.min(60000, 1000 * Math.pow(2, this.tries_ - 1)));
   }
 
-  chunk(n: number, data: Uint8Array): void {
+  /** The answer to the request at `offset`. */
+  data(offset: number, data: Uint8Array): void {
     const o = this.o_;
     // A second answer to a resent request, or one from before a reconnect.
-    if (this.done_ || n !== this.chunk_) return;
-    const start = n * o.chunkSize;
-    const want = Math.min(o.chunkSize, o.target.size - start);
+    if (this.done_ || offset !== this.at_) return;
+    const n = Math.floor(offset / o.chunkSize);
     if (data.length === 0) return this.fail("EMPTY_CHUNK: " + n, false);
-    if (data.length !== want) return this.fail("CHUNK_LENGTH: " + n + " has " + data.length + " bytes, not " + want, false);
-    // A resume can restart inside a chunk: the bytes before `next` are already staged.
-    const part = this.next_ > start ? data.subarray(this.next_ - start) : data;
+    if (data.length !== this.want_) return this.fail("CHUNK_LENGTH: " + n + " has " + data.length + " bytes, not " + this.want_, false);
+    // An aligned resume can restart inside a chunk: the bytes before `next` are already staged.
+    const part = this.next_ > offset ? data.subarray(this.next_ - offset) : data;
     const code = o.session.write(this.next_, part, o.crc32(part));
     if (code !== OK) {
       if (o.session.state === RECEIVING) o.session.cancel();
@@ -111,7 +114,7 @@ export class Pull {
     }
     this.next_ += part.length;
     this.tries_ = 0;
-    if (this.next_ - this.saved_ >= o.checkpointEvery && this.next_ < o.target.size) {
+    if (this.next_ - this.saved_ >= o.checkpointEvery && this.next_ < o.size) {
       const c = o.session.checkpoint();
       if (c.bytes > this.saved_) {
         this.saved_ = c.bytes;
@@ -122,8 +125,11 @@ export class Pull {
   }
 
   private request_(): void {
-    if (this.next_ >= this.o_.target.size) return this.end_("", true);
-    this.chunk_ = Math.floor(this.next_ / this.o_.chunkSize);
+    const o = this.o_;
+    if (this.next_ >= o.size) return this.end_("", true);
+    const at = o.aligned ? this.next_ - (this.next_ % o.chunkSize) : this.next_;
+    this.at_ = at;
+    this.want_ = Math.min(o.chunkSize, o.size - at);
     this.send_();
   }
 
@@ -131,7 +137,7 @@ export class Pull {
     const o = this.o_;
     this.disarm_();
     this.timer_ = o.clock.setTimeout(() => this.timeout_(), o.requestTimeoutMs);
-    o.transport.fetch(o.target, this.chunk_, o.chunkSize);
+    o.fetch(this.at_, this.want_);
   }
 
   private timeout_(): void {
