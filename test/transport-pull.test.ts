@@ -10,7 +10,7 @@ function setup(o: { size: number; chunkSize: number; received?: number; aligned?
   const writes: [number, number][] = [];
   const session = {
     received: o.received || 0,
-    state: 3,
+    state: 2,
     write(offset: number, data: Uint8Array): number {
       if (offset !== session.received) return 9;
       writes.push([offset, data.length]);
@@ -25,16 +25,17 @@ function setup(o: { size: number; chunkSize: number; received?: number; aligned?
   const asked: [number, number][] = [];
   const ended: [string, boolean][] = [];
   const saved: number[] = [];
-  const pull = new Pull({
+  const settings = {
     session: session as unknown as ResumableSession,
     clock: { now: () => 0, setTimeout: (f: () => void) => timers.push(f), clearTimeout: () => {} },
     crc32: () => 0,
-    size: o.size,
     chunkSize: o.chunkSize,
+    checkpointEvery: o.checkpointEvery || 1 << 30,
+  };
+  const pull = new Pull(settings, {
+    size: o.size,
     aligned: o.aligned,
     fetch: (offset, length) => asked.push([offset, length]),
-    requestTimeoutMs: 1000,
-    checkpointEvery: o.checkpointEvery || 1 << 30,
     onCheckpoint: (c) => saved.push(c.bytes),
     onEnd: (e, keep) => ended.push([e, keep]),
   });

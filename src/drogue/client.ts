@@ -7,7 +7,8 @@ import { confirmedSlot, onTrial } from "../core/state.js";
 import type { Clock } from "../hal/clock.js";
 import type { Store } from "../transport/store.js";
 import type { DfuSink, DfuTransport } from "./ports.js";
-import { loadProgress, saveProgress } from "./progress.js";
+import { loadRecord } from "../transport/record.js";
+import { type Progress, saveProgress } from "./progress.js";
 import { asciiText, type Command, type Status, SWAP, SYNC, WAIT, WRITE } from "./protocol.js";
 
 /** Bytes of a segment of the progress chain (see checkpoint_). */
@@ -89,7 +90,7 @@ export class DfuClient implements DfuSink {
 
   /** After power-on: resume a download, or note a staged image that did not come up; then the first Status. */
   start(): void {
-    const p = loadProgress(this.o_.store);
+    const p = loadRecord<Progress>(this.o_.store);
     const fw = this.o_.firmware;
     if (p && p.st !== undefined && p.st !== fw.version) {
       // Swapped to p.st, yet the old image runs: the new one never confirmed and the boot stub rolled it back.
@@ -165,7 +166,7 @@ export class DfuClient implements DfuSink {
       }
       // The new image reported and the service agrees: only now does it confirm itself (embassy-boot's mark_booted).
       if (onTrial(s.bootState())) this.ev_("confirmed", this.o_.confirm() ? 1 : 0);
-      const p = loadProgress(this.o_.store);
+      const p = loadRecord<Progress>(this.o_.store);
       if (p && p.st !== undefined) saveProgress(this.o_.store, undefined);
       this.synced = true;
       this.ev_("synced", v);

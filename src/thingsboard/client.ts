@@ -170,11 +170,9 @@ export class TbClient implements TbSink {
     const o = this.o_;
     const tr = this.t_;
     // ThingsBoard addresses chunks by index: the pull asks at multiples of chunkSize.
-    this.pull_ = new Pull({
-      session: s, clock: o.clock, crc32: o.crc32, size: t.size, chunkSize: o.chunkSize, aligned: true,
+    this.pull_ = new Pull(o, {
+      size: t.size, aligned: true,
       fetch: (offset) => tr.fetch(t, offset / o.chunkSize, o.chunkSize),
-      requestTimeoutMs: o.requestTimeoutMs || 10000, checkpointEvery: o.checkpointEvery || 4096,
-      retryAttempts: o.retryAttempts, retryForMs: o.retryForMs,
       onCheckpoint: (c) => saveProgress(o.store, { kind: "dl", target: t, bytes: c.bytes, crc: c.crc }),
       onEnd: (error, keep) => this.pulled_(t, error, keep),
     });

@@ -20,7 +20,8 @@ export interface Progress {
 }
 
 export function loadProgress(store: Store): Progress | undefined {
-  return loadRecord<Progress>(store, (p) => typeof p.kind === "string" && p.target && typeof p.target.version === "string");
+  const p = loadRecord<Progress>(store);
+  return p && typeof p.kind === "string" && p.target && typeof p.target.version === "string" ? p : undefined;
 }
 
 export const saveProgress: (store: Store, p: Progress | undefined) => void = saveRecord;

@@ -3,15 +3,27 @@ import { RECEIVING } from "../core/session.js";
 import type { Checkpoint, ResumableSession as Session } from "../core/resume.js";
 import type { Clock } from "../hal/clock.js";
 
-export interface PullOptions {
+/** A client's settings for its pulls: a transport client passes its own options object as it is. */
+export interface PullSettings {
   session: Session;
   clock: Clock;
   /** The CRC-32 the session checks writes with (for servers that send none). */
   crc32: (data: Uint8Array) => number;
-  /** Bytes in the whole file. */
-  size: number;
   /** Bytes a request asks for (the last one fewer). */
   chunkSize: number;
+  /** A request unanswered this long (default 10 s) is sent again; the session's stall limit ends the pull. */
+  requestTimeoutMs?: number;
+  /** Bytes between saved checkpoints (default 4096; each costs a CRC-32 over the new bytes and a store write). */
+  checkpointEvery?: number;
+  /** Transient refusals: this many in a row, spanning at least `retryForMs`, end the pull (defaults 8 and 120 s). */
+  retryAttempts?: number;
+  retryForMs?: number;
+}
+
+/** One download. */
+export interface PullOptions {
+  /** Bytes in the whole file. */
+  size: number;
   /**
    * Requests start at multiples of `chunkSize` (a server addressed by chunk
    * index, as ThingsBoard's): a resume inside a chunk asks for the whole
@@ -20,14 +32,7 @@ export interface PullOptions {
   aligned?: boolean;
   /** Asks for `length` bytes at `offset`; the answer goes to data(offset, bytes). */
   fetch: (offset: number, length: number) => void;
-  /** A request unanswered this long is sent again; the session's stall limit ends the pull. */
-  requestTimeoutMs: number;
-  /** Bytes between saved checkpoints (each costs a CRC-32 over the staged prefix and a store write). */
-  checkpointEvery: number;
   onCheckpoint: (c: Checkpoint) => void;
-  /** Transient refusals: this many in a row, spanning at least `retryForMs`, end the pull (defaults 8 and 120 s). */
-  retryAttempts?: number;
-  retryForMs?: number;
   /** error "" = every byte is in. `keep`: the staged prefix is still good (the server or link failed, not the data). */
   onEnd: (error: string, keep: boolean) => void;
 }
@@ -39,6 +44,7 @@ export interface PullOptions {
  * instead of trusted; errors name the chunk as offset / chunkSize.
  */
 export class Pull {
+  private s_: PullSettings;
   private o_: PullOptions;
   private next_: number;
   /** Offset and length of the outstanding request (at_ -1: none yet). */
@@ -52,9 +58,10 @@ export class Pull {
   private tries_ = 0;
   private firstTry_!: number;
 
-  constructor(o: PullOptions) {
+  constructor(s: PullSettings, o: PullOptions) {
+    this.s_ = s;
     this.o_ = o;
-    this.next_ = o.session.received;
+    this.next_ = s.session.received;
     this.saved_ = this.next_;
   }
 
@@ -76,7 +83,7 @@ export class Pull {
   fail(error: string, keep: boolean): void {
     if (this.done_) return;
     this.disarm_();
-    this.o_.session.cancel();
+    this.s_.session.cancel();
     this.end_(error, keep);
   }
 
@@ -86,7 +93,7 @@ export class Pull {
    * at least `retryForMs` end the pull (the staged prefix is kept).
    */
   retry(error: string): void {
-    const o = this.o_;
+    const o = this.s_;
     if (this.done_ || this.at_ < 0) return;
     const now = o.clock.now();
     if (!this.tries_) this.firstTry_ = now;
@@ -99,23 +106,24 @@ export class Pull {
 
   /** The answer to the request at `offset`. */
   data(offset: number, data: Uint8Array): void {
+    const s = this.s_;
     const o = this.o_;
     // A second answer to a resent request, or one from before a reconnect.
     if (this.done_ || offset !== this.at_) return;
-    const n = Math.floor(offset / o.chunkSize);
+    const n = Math.floor(offset / s.chunkSize);
     if (data.length === 0) return this.fail("EMPTY_CHUNK: " + n, false);
     if (data.length !== this.want_) return this.fail("CHUNK_LENGTH: " + n + " has " + data.length + " bytes, not " + this.want_, false);
     // An aligned resume can restart inside a chunk: the bytes before `next` are already staged.
     const part = this.next_ > offset ? data.subarray(this.next_ - offset) : data;
-    const code = o.session.write(this.next_, part, o.crc32(part));
+    const code = s.session.write(this.next_, part, s.crc32(part));
     if (code !== OK) {
-      if (o.session.state === RECEIVING) o.session.cancel();
+      if (s.session.state === RECEIVING) s.session.cancel();
       return this.end_(errorName(code), false);
     }
     this.next_ += part.length;
     this.tries_ = 0;
-    if (this.next_ - this.saved_ >= o.checkpointEvery && this.next_ < o.size) {
-      const c = o.session.checkpoint();
+    if (this.next_ - this.saved_ >= (s.checkpointEvery || 4096) && this.next_ < o.size) {
+      const c = s.session.checkpoint();
       if (c.bytes > this.saved_) {
         this.saved_ = c.bytes;
         o.onCheckpoint(c);
@@ -126,31 +134,31 @@ export class Pull {
 
   private request_(): void {
     const o = this.o_;
+    const size = this.s_.chunkSize;
     if (this.next_ >= o.size) return this.end_("", true);
-    const at = o.aligned ? this.next_ - (this.next_ % o.chunkSize) : this.next_;
+    const at = o.aligned ? this.next_ - (this.next_ % size) : this.next_;
     this.at_ = at;
-    this.want_ = Math.min(o.chunkSize, o.size - at);
+    this.want_ = Math.min(size, o.size - at);
     this.send_();
   }
 
   private send_(): void {
-    const o = this.o_;
     this.disarm_();
-    this.timer_ = o.clock.setTimeout(() => this.timeout_(), o.requestTimeoutMs);
-    o.fetch(this.at_, this.want_);
+    this.timer_ = this.s_.clock.setTimeout(() => this.timeout_(), this.s_.requestTimeoutMs || 10000);
+    this.o_.fetch(this.at_, this.want_);
   }
 
   private timeout_(): void {
     this.timer_ = undefined;
     if (this.done_) return;
     // The session's own clock decides when silence becomes a stall (60 s by default).
-    const code = this.o_.session.tick(this.o_.clock.now());
+    const code = this.s_.session.tick(this.s_.clock.now());
     if (code !== OK) return this.end_(errorName(code), true);
     this.send_();
   }
 
   private disarm_(): void {
-    if (this.timer_ !== undefined) this.o_.clock.clearTimeout(this.timer_);
+    if (this.timer_ !== undefined) this.s_.clock.clearTimeout(this.timer_);
     this.timer_ = undefined;
   }
 

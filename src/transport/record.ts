@@ -7,13 +7,13 @@ import type { Store } from "./store.js";
  * Losing the record is safe: a download starts from zero.
  */
 
-/** The record, or undefined when there is none, it is not a JSON object, or `valid` refuses it. */
-export function loadRecord<T>(store: Store, valid?: (p: T) => unknown): T | undefined {
+/** The record, or undefined when there is none or it is not a JSON object (the caller checks its keys). */
+export function loadRecord<T>(store: Store): T | undefined {
   try {
     const t = store.load();
     if (!t) return undefined;
     const p = JSON.parse(t);
-    return p && typeof p === "object" && (!valid || valid(p)) ? p : undefined;
+    return p && typeof p === "object" ? p : undefined;
   } catch (e) {
     return undefined;
   }
