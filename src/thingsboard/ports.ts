@@ -1,8 +1,9 @@
 /*
  * What the ThingsBoard client needs from outside, as small interfaces: the
  * Espruino modules' shapes (so the same client code runs on the board and,
- * over host stand-ins, in tests), a tiny store for progress, and the
- * platform's checksums. Nothing here may need Node or Espruino globals.
+ * over host stand-ins, in tests), the platform's checksums and what a
+ * transport tells the client (the progress Store is src/transport/store.ts).
+ * Nothing here may need Node or Espruino globals.
  */
 import type { Digests } from "../transport/checksum.js";
 
