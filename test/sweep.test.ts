@@ -5,7 +5,8 @@ import { BootRecord } from "../src/core/record.js";
 import { BOOT_CONFIRMED, BOOT_TRIAL, type BootChoice, type BootOptions, decideBoot } from "../src/boot/decide.js";
 import { verifySlot } from "../src/boot/verify.js";
 import { onTrial } from "../src/core/state.js";
-import { Session, type SessionOptions } from "../src/core/session.js";
+import { Session, type SessionEnv } from "../src/core/session.js";
+import { openRecord } from "../src/core/open.js";
 import { confirmedSlot } from "../src/core/state.js";
 import type { Flash } from "../src/hal/flash.js";
 import type { Layout } from "../src/core/layout.js";
@@ -17,17 +18,17 @@ const BOARDS = ["puckjs", "stm32-test"];
 /** A session that marks the slot pending as soon as it is erased, before any byte is verified. */
 class MarkEarly extends Session {
   private rec_: BootRecord;
-  private max_: number;
-  constructor(o: SessionOptions) {
-    super(o);
-    this.rec_ = o.record;
-    this.max_ = o.layout.maxTrials;
+  private trials_: number;
+  constructor(o: SessionEnv, chunkMax: number) {
+    super(o, chunkMax);
+    this.rec_ = openRecord(o);
+    this.trials_ = o.layout.maxTrials;
   }
   start(): number {
     const r = super.start();
     if (r !== OK) return r;
     const b = this.rec_.read();
-    this.rec_.write(b, { confirmed: confirmedSlot(b), pending: this.slot, maxTrials: this.max_, flags: 0 });
+    this.rec_.write(b, { confirmed: confirmedSlot(b), pending: this.slot, maxTrials: this.trials_, flags: 0 });
     return r;
   }
 }
@@ -89,7 +90,7 @@ t("the same seed gives the same sweep", () => {
 });
 
 t("a session that marks pending before the image is written and verified is caught", () => {
-  const r = sweep({ boards: BOARDS, scenarios: ["update"], quick: 8, seed: 1, hooks: { session: (o) => new MarkEarly(o) } });
+  const r = sweep({ boards: BOARDS, scenarios: ["update"], quick: 8, seed: 1, hooks: { session: (o, n) => new MarkEarly(o, n) } });
   assert.ok(r.bricked > 0, "bricked " + r.bricked);
   assert.ok(r.failures.some((f) => /marked pending without a complete image/.test(f.what)), r.failures[0] && r.failures[0].what);
 });

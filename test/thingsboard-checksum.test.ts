@@ -3,7 +3,8 @@ import * as assert from "uvu/assert";
 import { tbChecksum } from "../src/peers/thingsboard/checksums.js";
 import { murmur3_128, murmur3_32 } from "../src/peers/thingsboard/murmur3.js";
 import { mergeAttributes, targetOf } from "../src/thingsboard/attributes.js";
-import { checksumProblem, fromHex, toHex } from "../src/thingsboard/checksum.js";
+import { checksumProblem } from "../src/thingsboard/checksum.js";
+import { fromHex, toHex } from "../src/transport/checksum.js";
 
 const t = suite("thingsboard: checksums and attributes");
 const text = (s: string) => new TextEncoder().encode(s);

@@ -2,7 +2,6 @@ import type { Clock } from "../hal/clock.js";
 import type { Digest } from "../hal/digest.js";
 import type { Flash } from "../hal/flash.js";
 import type { Layout } from "../core/layout.js";
-import { sessionOptions } from "../core/open.js";
 import type { Crc16 } from "./crc16.js";
 import { BleOta, CHUNK_MAX } from "./server.js";
 import { BleSession } from "./session.js";
@@ -23,7 +22,7 @@ export interface BleStartOptions {
 export function startBle(o: BleStartOptions): BleOta {
   const b = o.boot;
   const ota = new BleOta({
-    session: new BleSession(sessionOptions(o, CHUNK_MAX)),
+    session: new BleSession(o, CHUNK_MAX),
     flash: o.flash, digest: o.digest, layout: o.layout, running: b.slot, crc16: o.crc16, clock: o.clock, notify: o.notify, reboot: o.reboot,
   });
   const tick = () => {

@@ -4,7 +4,6 @@ import type { Flash } from "../hal/flash.js";
 import type { Crc32 } from "./header.js";
 import type { Layout } from "./layout.js";
 import { BootRecord } from "./record.js";
-import type { SessionOptions } from "./session.js";
 
 /** Where a board keeps its boot record: the flash, the CRC-32 its banks are checked with, the banks. */
 export interface RecordHome {
@@ -13,25 +12,23 @@ export interface RecordHome {
   layout: { banks: number[] };
 }
 
-/** The boot record of a board: the one place a BootRecord is made (in ble.js the class is the boot stub's, shared/record.ts). */
+/**
+ * The boot record of a board: the one place a BootRecord is made (a Session
+ * opens its own with it; in ble.js the class is the boot stub's, shared/record.ts).
+ */
 export function openRecord(h: RecordHome): BootRecord {
   return new BootRecord({ flash: h.flash, crc32: h.digest.crc32, banks: h.layout.banks });
 }
 
-/** What every transport's start takes from its board: the HAL, the layout, and the image the boot stub started. */
+/**
+ * What every transport's start takes from its board: the HAL, the layout, the
+ * clock, and what the boot stub started. A Session takes it as it is.
+ */
 export interface OtaEnv {
   flash: Flash;
   digest: Digest;
   layout: Layout;
   clock: Clock;
-  /** What the boot stub started: its slot and the image's type and version (the firmware a session compares offers with). */
+  /** What the boot stub started: its slot and the image's type and version (what a session compares offers with). */
   boot: { slot: number; type: string; version: string };
-}
-
-/** A session's options for the running image: the one place a session gets its record. */
-export function sessionOptions(e: Omit<OtaEnv, "clock"> & { clock: { now(): number } }, chunkMax: number): SessionOptions {
-  return {
-    flash: e.flash, digest: e.digest, layout: e.layout, record: openRecord(e), firmware: e.boot, running: e.boot.slot,
-    chunkMax: chunkMax, now: () => e.clock.now(),
-  };
 }

@@ -11,6 +11,7 @@ import { eraseSlotRange } from "./erase.js";
 import { HEADER_SIZE, type ImageInfo, parseHeader } from "./header.js";
 import { type Layout, NO_SLOT } from "./layout.js";
 import { type BootRecord, type BootState, FLAG_ROLLED_BACK } from "./record.js";
+import { openRecord } from "./open.js";
 import { confirmedSlot, onTrial } from "./state.js";
 
 /** Session states; README "Update session" has the transitions. */
@@ -28,19 +29,18 @@ export interface Offer {
 /** An extra whole-file check on the staged slot (a transport's own checksum); returns OK or a code. */
 export type FileCheck = (address: number, length: number) => number;
 
-export interface SessionOptions {
+/**
+ * What a session takes from its board (core/open.ts OtaEnv has it all): the
+ * HAL, the layout, the clock, and what the boot stub started. The session
+ * opens the boot record itself (openRecord): the one place a session gets it.
+ */
+export interface SessionEnv {
   flash: Flash;
   digest: Digest;
   layout: Layout;
-  record: BootRecord;
-  /** The running firmware's type and version (what the boot stub started). */
-  firmware: { type: string; version: string };
-  /** Slot the boot stub started, if known. */
-  running?: number;
-  /** Largest chunk a transport may deliver. */
-  chunkMax: number;
-  now: () => number;
-  stallMs?: number;
+  clock: { now(): number };
+  /** The slot the boot stub started (-1: none), and the running image's type and version. */
+  boot: { slot: number; type: string; version: string };
 }
 
 /** What a transport reads of its session; only the session changes it. */
@@ -77,7 +77,11 @@ export class Session implements SessionStatus {
   readonly size: number = 0;
   readonly slot: number = NO_SLOT;
   readonly header: ImageInfo | undefined;
-  protected o_: SessionOptions;
+  protected o_: SessionEnv;
+  /** Largest chunk a transport may deliver. */
+  protected max_: number;
+  private stall_: number;
+  private r_: BootRecord;
   private offer_: Offer = { size: 0, type: "", version: "" };
   protected hdr_: Uint8Array;
   protected buf_: Uint8Array;
@@ -90,19 +94,23 @@ export class Session implements SessionStatus {
   private touched_ = 0;
   protected boot_: BootState | undefined;
 
-  constructor(o: SessionOptions) {
+  /** `chunkMax`: the largest chunk a transport may deliver; `stallMs`: no call for this long ends a session (60 s). */
+  constructor(o: SessionEnv, chunkMax: number, stallMs?: number) {
     this.o_ = o;
+    this.max_ = chunkMax;
+    this.stall_ = stallMs || 60000;
+    this.r_ = openRecord(o);
     const st = o.flash.status();
     this.align_ = st.writeAlign;
     this.erase_ = st.eraseValue;
     this.hdr_ = new Uint8Array(HEADER_SIZE);
     // Only for chunks that do not end on the write alignment.
-    this.buf_ = new Uint8Array(o.chunkMax + 2 * this.align_);
+    this.buf_ = new Uint8Array(chunkMax + 2 * this.align_);
   }
 
   /** The boot record as it stands; refreshed at each offer. */
   bootState(): BootState {
-    return this.o_.record.read();
+    return this.r_.read();
   }
 
   offer(o: Offer): number {
@@ -118,18 +126,18 @@ export class Session implements SessionStatus {
     if (staging < 0) return E_RECORD;
     if (!(o.size >= HEADER_SIZE)) return E_SIZE;
     if (o.size > this.o_.layout.slots[staging].size) return E_TOO_LARGE;
-    if (o.type && o.type !== this.o_.firmware.type) return E_WRONG_TYPE;
-    if (o.version && o.version === this.o_.firmware.version) return E_SAME_VERSION;
+    if (o.type && o.type !== this.o_.boot.type) return E_WRONG_TYPE;
+    if (o.version && o.version === this.o_.boot.version) return E_SAME_VERSION;
     this.offer_ = { size: o.size, type: o.type, version: o.version };
     this.boot_ = b;
     (this as Status).state = OFFERED;
-    this.touched_ = this.o_.now();
+    this.touched_ = this.o_.clock.now();
     return OK;
   }
 
   /** Slot to stage into: the one that is not the confirmed image, or -1 when unknown. */
   private stagingSlot_(b: BootState): number {
-    const run = this.o_.running;
+    const run = this.o_.boot.slot;
     if (!b.valid) return run === 0 || run === 1 ? 1 - run : -1;
     const c = confirmedSlot(b);
     if (run !== undefined && run !== c) return -1;
@@ -140,11 +148,11 @@ export class Session implements SessionStatus {
   start(): number {
     if (this.state !== OFFERED || !this.boot_) return E_STATE;
     let b = this.boot_;
-    const c = b.valid ? confirmedSlot(b) : (this.o_.running as number);
+    const c = b.valid ? confirmedSlot(b) : this.o_.boot.slot;
     try {
       // No record may point at the slot about to be erased (esp-idf #14808).
       if (!b.valid || b.pending !== NO_SLOT) {
-        b = this.o_.record.write(b, { confirmed: c, pending: NO_SLOT, maxTrials: this.o_.layout.maxTrials, flags: b.flags & FLAG_ROLLED_BACK });
+        b = this.r_.write(b, { confirmed: c, pending: NO_SLOT, maxTrials: this.o_.layout.maxTrials, flags: b.flags & FLAG_ROLLED_BACK });
       }
     } catch (e) {
       return this.end_(E_RECORD);
@@ -169,7 +177,7 @@ export class Session implements SessionStatus {
     this.lastOff_ = -1;
     (this as Status).header = undefined;
     (this as Status).state = RECEIVING;
-    this.touched_ = this.o_.now();
+    this.touched_ = this.o_.clock.now();
     const n = Math.min(at, HEADER_SIZE);
     if (n) this.hdr_.set(this.o_.flash.read(n, this.o_.layout.slots[slot].address), 0);
     return at >= HEADER_SIZE ? this.checkHeaderOrEnd_() : OK;
@@ -188,12 +196,12 @@ export class Session implements SessionStatus {
   write(offset: number, bytes: Uint8Array, sent?: number): number {
     if (this.state !== RECEIVING) return E_STATE;
     const len = bytes.length;
-    if (len === 0 || len > this.o_.chunkMax) return E_CHUNK_SIZE;
+    if (len === 0 || len > this.max_) return E_CHUNK_SIZE;
     // The data's own CRC-32, the read-back's reference. `undefined >>> 0` is 0, and
     // the `sent` test runs only on a mismatch: a chunk with a CRC pays nothing more.
     const crc = this.o_.digest.crc32(bytes);
     if (crc !== (sent as number) >>> 0 && sent != null) return E_CHUNK_CRC;
-    this.touched_ = this.o_.now();
+    this.touched_ = this.o_.clock.now();
     // A lost reply makes the NCP resend the chunk just written: same place, same data.
     if (offset === this.lastOff_ && len === this.lastLen_ && crc === this.lastCrc_ &&
         offset + len === this.received) return OK;
@@ -248,7 +256,7 @@ export class Session implements SessionStatus {
     const r = parseHeader(this.hdr_, this.o_.digest.crc32);
     if (r.code !== OK || !r.info) return r.code;
     const o = this.offer_;
-    const code = admitHeader(r.info, { board: this.o_.layout.board, size: this.size, type: o.type, version: o.version }, this.o_.firmware);
+    const code = admitHeader(r.info, { board: this.o_.layout.board, size: this.size, type: o.type, version: o.version }, this.o_.boot);
     if (code === OK) (this as Status).header = r.info;
     return code;
   }
@@ -284,7 +292,7 @@ export class Session implements SessionStatus {
     try {
       const b = this.boot_ as BootState;
       // The payload's CRC-32 goes into the record: boards without a built-in SHA-256 check it at boot.
-      this.boot_ = this.o_.record.write(b, {
+      this.boot_ = this.r_.write(b, {
         confirmed: confirmedSlot(b), pending: this.slot, maxTrials: this.o_.layout.maxTrials, flags: 0,
         crcSlot: this.slot, crc: this.o_.digest.crc32Flash(slot.address + HEADER_SIZE, this.header.payloadLength),
       });
@@ -316,7 +324,7 @@ export class Session implements SessionStatus {
 
   /** Ends a session that has seen no call for `stallMs` (60 s by default). */
   tick(now: number): number {
-    if ((this.state === OFFERED || this.state === RECEIVING) && now - this.touched_ >= (this.o_.stallMs || 60000)) {
+    if ((this.state === OFFERED || this.state === RECEIVING) && now - this.touched_ >= this.stall_) {
       return this.end_(E_STALLED);
     }
     return OK;

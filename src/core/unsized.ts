@@ -3,7 +3,7 @@ import { eraseSlotRange } from "./erase.js";
 import { HEADER_SIZE, parseHeader } from "./header.js";
 import { ResumableSession } from "./resume.js";
 import type { Slot } from "./layout.js";
-import type { Offer, SessionOptions, Status } from "./session.js";
+import type { Offer, SessionEnv, Status } from "./session.js";
 
 /**
  * Offer.size of a transport that learns the length only from the image
@@ -26,8 +26,8 @@ export class UnsizedSession extends ResumableSession {
   private erasedTo_ = 0;
 
   // Written out: esbuild's implied constructor passes ...arguments, which Espruino lacks.
-  constructor(o: SessionOptions) {
-    super(o);
+  constructor(o: SessionEnv, chunkMax: number) {
+    super(o, chunkMax);
   }
 
   offer(o: Offer): number {
@@ -42,7 +42,7 @@ export class UnsizedSession extends ResumableSession {
     // start() erased the header's block; the chunk that completes the header can reach further.
     const first = this.o_.flash.block(s.address);
     this.erasedTo_ = first.start + first.length;
-    const e = this.eraseTo_(s, s.address + Math.min(s.size, HEADER_SIZE + this.o_.chunkMax));
+    const e = this.eraseTo_(s, s.address + Math.min(s.size, HEADER_SIZE + this.max_));
     if (e !== OK) return this.end_(e);
     const r = super.receive_(slot, at);
     (this as Status).size = s.size;

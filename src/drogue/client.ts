@@ -5,8 +5,11 @@ import { SIZE_FROM_HEADER } from "../core/unsized.js";
 import type { Layout } from "../core/layout.js";
 import { confirmedSlot, onTrial } from "../core/state.js";
 import type { Clock } from "../hal/clock.js";
-import type { DfuSink, DfuTransport, Store } from "./ports.js";
-import { loadProgress, saveProgress } from "./progress.js";
+import type { Digest } from "../hal/digest.js";
+import type { Store } from "../transport/store.js";
+import type { DfuSink, DfuTransport } from "./ports.js";
+import { loadRecord } from "../transport/record.js";
+import { type Progress, saveProgress } from "./progress.js";
 import { asciiText, type Command, type Status, SWAP, SYNC, WAIT, WRITE } from "./protocol.js";
 
 /** Bytes of a segment of the progress chain (see checkpoint_). */
@@ -14,9 +17,8 @@ const SEG = 4096;
 
 export interface DfuClientOptions {
   session: ResumableSession;
-  crc32: (data: Uint8Array) => number;
-  /** The session's Digest.crc32Flash, and its layout and write alignment: the progress chain reads the staged bytes. */
-  crc32Flash: (address: number, length: number) => number;
+  /** The session's Digest, layout and write alignment: the progress chain reads the staged bytes. */
+  digest: Digest;
   layout: Layout;
   writeAlign: number;
   /** The running image's header type and version: the version is what Status reports. */
@@ -88,7 +90,7 @@ export class DfuClient implements DfuSink {
 
   /** After power-on: resume a download, or note a staged image that did not come up; then the first Status. */
   start(): void {
-    const p = loadProgress(this.o_.store);
+    const p = loadRecord<Progress>(this.o_.store);
     const fw = this.o_.firmware;
     if (p && p.st !== undefined && p.st !== fw.version) {
       // Swapped to p.st, yet the old image runs: the new one never confirmed and the boot stub rolled it back.
@@ -164,7 +166,7 @@ export class DfuClient implements DfuSink {
       }
       // The new image reported and the service agrees: only now does it confirm itself (embassy-boot's mark_booted).
       if (onTrial(s.bootState())) this.ev_("confirmed", this.o_.confirm() ? 1 : 0);
-      const p = loadProgress(this.o_.store);
+      const p = loadRecord<Progress>(this.o_.store);
       if (p && p.st !== undefined) saveProgress(this.o_.store, undefined);
       this.synced = true;
       this.ev_("synced", v);
@@ -243,7 +245,7 @@ export class DfuClient implements DfuSink {
     x[5] = (b >> 8) & 255;
     x[6] = (b >> 16) & 255;
     x[7] = (b >>> 24) & 255;
-    return this.o_.crc32(x);
+    return this.o_.digest.crc32(x);
   }
 
   /**
@@ -253,12 +255,12 @@ export class DfuClient implements DfuSink {
    * prefix, which made progress O(n^2) in the image's size).
    */
   private key_(address: number, bytes: number): number {
-    const f = this.o_.crc32Flash;
+    const d = this.o_.digest;
     while (this.full_ + SEG <= bytes) {
-      this.chain_ = this.link_(this.chain_, f(address + this.full_, SEG));
+      this.chain_ = this.link_(this.chain_, d.crc32Flash(address + this.full_, SEG));
       this.full_ += SEG;
     }
-    return this.full_ < bytes ? this.link_(this.chain_, f(address + this.full_, bytes - this.full_)) : this.chain_;
+    return this.full_ < bytes ? this.link_(this.chain_, d.crc32Flash(address + this.full_, bytes - this.full_)) : this.chain_;
   }
 
   private checkpoint_(): void {
@@ -285,7 +287,7 @@ export class DfuClient implements DfuSink {
       this.chain_ = 0;
       this.full_ = 0;
       if (this.key_(a, bytes) >>> 0 !== key >>> 0) return false;
-      if (s.resume({ size: size, type: "", version: v }, bytes, this.o_.crc32Flash(a, bytes)) !== OK) return false;
+      if (s.resume({ size: size, type: "", version: v }, bytes, this.o_.digest.crc32Flash(a, bytes)) !== OK) return false;
     } catch (e) {
       return false;
     }

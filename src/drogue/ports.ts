@@ -5,7 +5,8 @@ import type { Command, Status } from "./protocol.js";
  * (http, MQTT, Storage-like store) are the ThingsBoard transport's
  * (src/thingsboard/ports.ts), so both run over the same host stand-ins.
  */
-export type { EspruinoHttp, EspruinoMqtt, HttpResponse, MqttPublish, Store, ToBytes } from "../thingsboard/ports.js";
+export type { EspruinoHttp, EspruinoMqtt, HttpResponse, MqttPublish, ToBytes } from "../thingsboard/ports.js";
+export type { Store } from "../transport/store.js";
 
 /** What a transport hands the client: a decoded Command, or why an answer could not be decoded. */
 export interface DfuSink {

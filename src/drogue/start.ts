@@ -1,11 +1,11 @@
-import { sessionOptions, type OtaEnv } from "../core/open.js";
+import type { OtaEnv } from "../core/open.js";
 import { UnsizedSession } from "../core/unsized.js";
 import { DfuClient, type DfuClientOptions } from "./client.js";
 import type { DfuTransport } from "./ports.js";
 import type { EspruinoMqtt } from "../thingsboard/ports.js";
 
 /** The client's options but what startDfu fills in from the board (session, checksums, layout, firmware, clock, mtu). */
-export interface DfuStartOptions extends Omit<DfuClientOptions, "session" | "crc32" | "crc32Flash" | "layout" | "writeAlign" | "firmware" | "clock" | "mtu"> {
+export interface DfuStartOptions extends Omit<DfuClientOptions, "session" | "digest" | "layout" | "writeAlign" | "firmware" | "clock" | "mtu"> {
   transport: DfuTransport;
   /** Largest Write asked for; the transport's own limit (t.mtu) wins when smaller. */
   mtu?: number;
@@ -19,9 +19,8 @@ export function startDfu(e: OtaEnv, o: DfuStartOptions): DfuClient {
   const chunk = Math.min(t.mtu, o.mtu || t.mtu);
   // The options object becomes the client's (fewer bytes on the board than a copy).
   const c = o as DfuStartOptions & DfuClientOptions;
-  c.session = new UnsizedSession(sessionOptions(e, chunk));
-  c.crc32 = e.digest.crc32;
-  c.crc32Flash = (a, l) => e.digest.crc32Flash(a, l);
+  c.session = new UnsizedSession(e, chunk);
+  c.digest = e.digest;
   c.layout = e.layout;
   c.writeAlign = e.flash.status().writeAlign;
   c.firmware = e.boot;

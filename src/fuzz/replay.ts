@@ -20,7 +20,7 @@ import { rng } from "../testbench/rng.js";
 import { BLE_APP } from "../testbench/apps.js";
 import { bundle } from "../testbench/espruino-vm.js";
 import { buildOtaFile, fileVersionOf } from "../zigbee/otafile.js";
-import type { Store } from "../thingsboard/ports.js";
+import type { Store } from "../transport/store.js";
 import { type FuzzResult } from "./run.js";
 import { mutate, randomBytes } from "./mutate.js";
 import { FuzzTarget } from "./target.js";

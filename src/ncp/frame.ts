@@ -1,9 +1,16 @@
+import { unstuff } from "../transport/stuffing.js";
 import type { Crc8 } from "./crc8.js";
 import { BEG, CLIENT_OTA_WRITE, END, ESC, MAX_PAYLOAD, OP_INVOKE, XOFF, XON } from "./protocol.js";
 
-function special(v: number): boolean {
-  return v === BEG || v === END || v === ESC || v === XON || v === XOFF;
-}
+/*
+ * Blynk.NCP's byte stuffing (src/transport/stuffing.ts): unescaping is the
+ * shared unstuff(), given 0xFF and SPECIAL as literals (no Stuffing object
+ * on the device). Specialised here, for these bytes: the stream scans
+ * (feed, the chunk write handed over without unescaping or CRC-8), which run
+ * for every chunk with literal built-in scans (README "Benchmarks"), and the
+ * encoder, whose loop takes the CRC-8 byte in the same pass (the shared
+ * stuff() needs it copied first and costs 52 bundle bytes).
+ */
 
 const S_BEG = String.fromCharCode(BEG);
 const S_END = String.fromCharCode(END);
@@ -221,22 +228,10 @@ export class FrameDecoder {
   /** Undoes the escapes in place, run by run, and checks the CRC-8. */
   private unescape_(): void {
     const buf = this.buf;
-    const n = this.len_;
-    const scan = scanner(buf, n);
-    let r = scan.esc(0);
-    let w = r < 0 ? n : r;
-    while (r >= 0) {
-      if (r + 1 >= n || !special(buf[r + 1] ^ 0xff)) {
-        this.escapeErrors++;
-        return;
-      }
-      buf[w++] = buf[r + 1] ^ 0xff;
-      r += 2;
-      const next = r < n ? scan.esc(r) : -1;
-      const stop = next < 0 ? n : next;
-      if (stop > r) buf.set(buf.subarray(r, stop), w);
-      w += stop - r;
-      r = next;
+    const w = unstuff(buf, this.len_, scanner(buf, this.len_).esc, 0xff, SPECIAL);
+    if (w < 0) {
+      this.escapeErrors++;
+      return;
     }
     const len = w - 1;
     if (len < 2) return;

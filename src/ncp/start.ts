@@ -5,7 +5,6 @@ import type { Link } from "../hal/link.js";
 import type { System } from "../hal/system.js";
 import type { Layout } from "../core/layout.js";
 import { trialReason } from "../boot/decide.js";
-import { sessionOptions } from "../core/open.js";
 import { Session } from "../core/session.js";
 import { NcpClient } from "./client.js";
 import type { Crc8 } from "./crc8.js";
@@ -35,7 +34,7 @@ export function startNcp(o: NcpStartOptions): NcpClient {
   const b = o.boot;
   // A write frame (chunk + 16 bytes) must fit the 1536-byte frame limit.
   const chunk = Math.min(o.chunkSize, MAX_PAYLOAD + 1 - WRITE_OVERHEAD);
-  const session = new Session(sessionOptions(o, chunk));
+  const session = new Session(o, chunk);
   const client = new NcpClient({
     rpc: new Rpc({ link: o.link, clock: o.clock, crc8: o.crc8 }), session: session, clock: o.clock,
     firmware: { type: b.type, version: b.version, build: b.build }, chunkSize: chunk,

@@ -1,6 +1,6 @@
 import { decideBoot } from "../boot/decide.js";
 import { OK, errorName } from "../core/errors.js";
-import { Session, type SessionOptions } from "../core/session.js";
+import type { Session, SessionEnv } from "../core/session.js";
 import type { Flash } from "../hal/flash.js";
 import type { Layout } from "../core/layout.js";
 import { type Board, boardStorage } from "../board/files.js";
@@ -34,7 +34,7 @@ export interface Hooks {
   flash?: (f: Flash, layout: Layout) => Flash;
   /** The boot decision in place of decideBoot. */
   boot?: typeof decideBoot;
-  session?: (o: SessionOptions) => Session;
+  session?: (o: SessionEnv, chunkMax: number) => Session;
 }
 
 /** What else happens on the board besides the update (scenarios.ts). */

@@ -2,7 +2,8 @@ import * as dgram from "node:dgram";
 import { EventEmitter } from "node:events";
 import * as http from "node:http";
 import mqtt from "mqtt";
-import type { DgramSocket, EspruinoDgram, EspruinoHttp, EspruinoMqtt, EspruinoMqttModule, HttpOptions, HttpRequest, HttpResponse, MqttPublish, Store, ToBytes } from "../thingsboard/ports.js";
+import type { DgramSocket, EspruinoDgram, EspruinoHttp, EspruinoMqtt, EspruinoMqttModule, HttpOptions, HttpRequest, HttpResponse, MqttPublish, ToBytes } from "../thingsboard/ports.js";
+import type { Store } from "../transport/store.js";
 import { fromLatin1, toLatin1 } from "../platform/host/latin1.js";
 
 /*

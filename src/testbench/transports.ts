@@ -5,12 +5,11 @@ import type { Link } from "../hal/link.js";
 import type { NcpClient } from "../ncp/client.js";
 import { crc8 } from "../ncp/crc8.js";
 import { startNcp } from "../ncp/start.js";
-import { sessionOptions } from "../core/open.js";
-import { Session, type SessionOptions } from "../core/session.js";
+import { Session, type SessionEnv } from "../core/session.js";
 import { DfuClient } from "../drogue/client.js";
 import { DfuSerial } from "../drogue/serial.js";
 import { startDfu } from "../drogue/start.js";
-import type { Store } from "../thingsboard/ports.js";
+import type { Store } from "../transport/store.js";
 import { startZigbee } from "../zigbee/start.js";
 import type { ZigbeeClient } from "../zigbee/client.js";
 import { loopSum } from "../zigbee/xbee.js";
@@ -71,10 +70,10 @@ export function drogueTransport(o: { link: Link; store: Store; onEvent?: (name: 
   };
 }
 
-/** No transport: the caller drives the session itself (the power-cut sweep plays the server this way); `make` builds it from its options. */
-export function sessionTransport(make: (o: SessionOptions) => Session = (o) => new Session(o)): Transport<Session> {
+/** No transport: the caller drives the session itself (the power-cut sweep plays the server this way); `make` builds it. */
+export function sessionTransport(make: (o: SessionEnv, chunkMax: number) => Session = (o, n) => new Session(o, n)): Transport<Session> {
   return {
     name: "session",
-    start: (p) => make(sessionOptions(p.env, p.board.chunkSize)),
+    start: (p) => make(p.env, p.board.chunkSize),
   };
 }

@@ -3,15 +3,15 @@ import type { ResumableSession as Session } from "../core/resume.js";
 import { onTrial } from "../core/state.js";
 import type { Clock } from "../hal/clock.js";
 import { type FwTarget, type Known, mergeAttributes, sameTarget, targetOf } from "./attributes.js";
-import { checksumProblem, fileCheck, fromHex } from "./checksum.js";
-import type { Store, TbDigests, TbSink, TbTransport } from "./ports.js";
+import { fileCheck, fromHex } from "../transport/checksum.js";
+import { Pull } from "../transport/pull.js";
+import type { Store } from "../transport/store.js";
+import { checksumProblem } from "./checksum.js";
+import type { TbDigests, TbSink, TbTransport } from "./ports.js";
 import { loadProgress, type Progress, saveProgress } from "./progress.js";
-import { Pull } from "./pull.js";
 
 export interface TbClientOptions {
   session: Session;
-  /** The CRC-32 of the session's Digest. */
-  crc32: (data: Uint8Array) => number;
   /** The running image's header type and version: reported as current_fw_title / current_fw_version. */
   firmware: { type: string; version: string };
   /** Confirms the running image (boot/confirm.ts); true when it is the confirmed one. */
@@ -89,7 +89,7 @@ export class TbClient implements TbSink {
   }
 
   chunk(n: number, data: Uint8Array): void {
-    if (this.pull_) this.pull_.chunk(n, data);
+    if (this.pull_) this.pull_.data(n * this.o_.chunkSize, data);
   }
 
   pullFailed(error: string, transient?: boolean): void {
@@ -166,13 +166,15 @@ export class TbClient implements TbSink {
     this.target_ = t;
     this.state_("DOWNLOADING", "");
     const o = this.o_;
-    this.pull_ = new Pull({
-      session: s, transport: this.t_, clock: o.clock, crc32: o.crc32, target: t, chunkSize: o.chunkSize,
-      requestTimeoutMs: o.requestTimeoutMs || 10000, checkpointEvery: o.checkpointEvery || 4096,
-      retryAttempts: o.retryAttempts, retryForMs: o.retryForMs,
+    const tr = this.t_;
+    // ThingsBoard addresses chunks by index: the pull asks at multiples of chunkSize.
+    this.pull_ = new Pull(o, {
+      size: t.size, aligned: true,
+      fetch: (offset) => tr.fetch(t, offset / o.chunkSize, o.chunkSize),
       onCheckpoint: (c) => saveProgress(o.store, { kind: "dl", target: t, bytes: c.bytes, crc: c.crc }),
       onEnd: (error, keep) => this.pulled_(t, error, keep),
     });
+    tr.begin();
     this.pull_.start();
   }
 

@@ -1,9 +1,11 @@
 /*
  * What the ThingsBoard client needs from outside, as small interfaces: the
  * Espruino modules' shapes (so the same client code runs on the board and,
- * over host stand-ins, in tests), a tiny store for progress, and the
- * platform's checksums. Nothing here may need Node or Espruino globals.
+ * over host stand-ins, in tests), the platform's checksums and what a
+ * transport tells the client (the progress Store is src/transport/store.ts).
+ * Nothing here may need Node or Espruino globals.
  */
+import type { Digests } from "../transport/checksum.js";
 
 /** A message from Espruino's MQTT module: payloads are binary strings. */
 export interface MqttPublish {
@@ -66,20 +68,8 @@ export interface EspruinoDgram {
 /** Converts a binary string (what Espruino hands out) to bytes: E.toUint8Array on the board. */
 export type ToBytes = (s: string) => Uint8Array;
 
-/** One small text record that survives a reset (a Storage file on the board). */
-export interface Store {
-  load(): string | undefined;
-  /** undefined erases the record. */
-  save(text: string | undefined): void;
-}
-
-/** A checksum of a flash range as the digest's bytes, or undefined when it cannot be computed. */
-export type RangeDigest = (address: number, length: number) => Uint8Array | undefined;
-
 /** ThingsBoard algorithm name (MD5, SHA256, ..., CRC32 little-endian) → the platform's implementation. */
-export interface TbDigests {
-  [algorithm: string]: RangeDigest | undefined;
-}
+export type TbDigests = Digests;
 
 /** What a transport tells the client. */
 export interface TbSink {

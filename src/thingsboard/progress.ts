@@ -1,5 +1,6 @@
+import { loadRecord, saveRecord } from "../transport/record.js";
+import type { Store } from "../transport/store.js";
 import type { FwTarget } from "./attributes.js";
-import type { Store } from "./ports.js";
 
 /**
  * The one record the client keeps across resets, as JSON in the store:
@@ -19,17 +20,8 @@ export interface Progress {
 }
 
 export function loadProgress(store: Store): Progress | undefined {
-  let text: string | undefined;
-  try {
-    text = store.load();
-    if (!text) return undefined;
-    const p = JSON.parse(text) as Progress;
-    return p && typeof p.kind === "string" && p.target && typeof p.target.version === "string" ? p : undefined;
-  } catch (e) {
-    return undefined;
-  }
+  const p = loadRecord<Progress>(store);
+  return p && typeof p.kind === "string" && p.target && typeof p.target.version === "string" ? p : undefined;
 }
 
-export function saveProgress(store: Store, p: Progress | undefined): void {
-  store.save(p ? JSON.stringify(p) : undefined);
-}
+export const saveProgress: (store: Store, p: Progress | undefined) => void = saveRecord;

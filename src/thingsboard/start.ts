@@ -1,4 +1,4 @@
-import { sessionOptions, type OtaEnv } from "../core/open.js";
+import type { OtaEnv } from "../core/open.js";
 import { ResumableSession } from "../core/resume.js";
 import { TbClient, type TbClientOptions } from "./client.js";
 import type { TbCoap } from "./coap.js";
@@ -6,8 +6,8 @@ import type { TbHttp } from "./http.js";
 import { TbMqtt } from "./mqtt.js";
 import type { EspruinoMqtt, ToBytes } from "./ports.js";
 
-/** The client's options but what startTb fills in (session, crc32, firmware, clock: from the board), and the way to the server. */
-export interface TbStartOptions extends Omit<TbClientOptions, "session" | "crc32" | "firmware" | "clock"> {
+/** The client's options but what startTb fills in (session, firmware, clock: from the board), and the way to the server. */
+export interface TbStartOptions extends Omit<TbClientOptions, "session" | "firmware" | "clock"> {
   /** An MQTT client (Espruino's MQTT module's), or an HTTP or CoAP transport (polled with check()). */
   mqtt?: EspruinoMqtt;
   http?: TbHttp;
@@ -26,11 +26,10 @@ export interface TbStarted {
 
 /** Session and client over one way to the server; connects (MQTT, dialling again 5 s after a drop) or polls once. */
 export function startTb(e: OtaEnv, o: TbStartOptions): TbStarted {
-  const session = new ResumableSession(sessionOptions(e, o.chunkSize));
+  const session = new ResumableSession(e, o.chunkSize);
   // The options object becomes the client's (fewer bytes on the board than a copy).
   const c = o as TbStartOptions & TbClientOptions;
   c.session = session;
-  c.crc32 = e.digest.crc32;
   c.firmware = e.boot;
   c.clock = e.clock;
   const m = o.mqtt;

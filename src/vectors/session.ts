@@ -1,4 +1,3 @@
-import { sessionOptions } from "../core/open.js";
 import { Session } from "../core/session.js";
 import type { Layout } from "../core/layout.js";
 import { crc32, sha256 } from "../platform/host/digest.js";
@@ -116,7 +115,7 @@ export function sessionVectors() {
       let now = 0;
       const running = 0;
       const boot = { slot: running, type: TYPE, version: "1.0.0" };
-      const s = new Session(sessionOptions({ flash: flash, digest: hostDigest(flash), layout: LAYOUT, boot: boot, clock: { now: () => now } }, chunkMax));
+      const s = new Session({ flash: flash, digest: hostDigest(flash), layout: LAYOUT, boot: boot, clock: { now: () => now } }, chunkMax);
       const calls = c.calls(img).map((k) => {
         if (k.now !== undefined) now = k.now;
         const at = flash.ops.length;

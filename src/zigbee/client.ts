@@ -6,7 +6,7 @@ import { IDLE, RECEIVING, STAGED } from "../core/session.js";
 import type { Clock } from "../hal/clock.js";
 import type { ZclLink } from "./link.js";
 import * as Z from "./zcl.js";
-import type { Store } from "../thingsboard/ports.js";
+import type { Store } from "../transport/store.js";
 
 /** Keeps a download's checkpoint across resets (the journal inside .eota on the device): the transports' one Store. */
 export type ZStore = Store;

@@ -6,7 +6,6 @@ import type { System } from "../hal/system.js";
 import type { Layout } from "../core/layout.js";
 import { trialReason } from "../boot/decide.js";
 import { HEADER_SIZE, parseHeader } from "../core/header.js";
-import { sessionOptions } from "../core/open.js";
 import { FLAG_ROLLED_BACK, recordCrc } from "../core/record.js";
 import { confirmedSlot } from "../core/state.js";
 import { fileVersionOf } from "./otafile.js";
@@ -52,9 +51,7 @@ export function startZigbee(o: ZigbeeStartOptions): ZigbeeClient {
   const maxData = o.maxData || 64;
   const chunk = o.chunkSize || 1024;
   // WAIT_FOR_DATA may pause a transfer for long; the client has its own limits.
-  const so = sessionOptions(o, chunk);
-  so.stallMs = 1e12;
-  const session = new ResumableSession(so);
+  const session = new ResumableSession(o, chunk, 1e12);
   const zcl = o.zcl || new XBeeZclLink({ link: o.link as Link, sum: o.sum, text: o.text });
   const slots = o.layout.slots;
   // After a rollback (the record's flag, kept until the next finish) the image that failed may still be in the

@@ -53,11 +53,11 @@ export function powerOn(r: Rig): BootChoice {
 }
 
 export function session(r: Rig, boot: BootChoice, chunkMax = 1024, Kind: typeof Session = Session): Session {
+  const info = boot.info;
   return new Kind({
-    flash: r.flash, digest: hostDigest(r.flash), layout: r.board.layout, record: r.record,
-    firmware: { type: boot.info ? boot.info.type : "", version: boot.info ? boot.info.version : "" },
-    running: boot.slot, chunkMax: chunkMax, now: () => r.clock.now(),
-  });
+    flash: r.flash, digest: hostDigest(r.flash), layout: r.board.layout, clock: r.clock,
+    boot: { slot: boot.slot, type: info ? info.type : "", version: info ? info.version : "" },
+  }, chunkMax);
 }
 
 export function expectOk(code: number, what: string): void {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Flash } from "../../hal/flash.js";
-import { toHex, u32le } from "../../thingsboard/checksum.js";
+import { toHex, u32le } from "../../transport/checksum.js";
 import type { TbDigests } from "../../thingsboard/ports.js";
 import { crc32 } from "../../platform/host/digest.js";
 import { murmur3_128, murmur3_32 } from "./murmur3.js";

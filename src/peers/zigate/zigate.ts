@@ -6,6 +6,9 @@
  * byte below 0x10 goes as 0x02, b ^ 0x10. Frames from the ZiGate carry one
  * LQI byte after the payload, counted in the length and the checksum.
  */
+import { StuffDecoder } from "../../transport/stuff-decoder.js";
+import { encodeStuffed, stuffing, xorCheck } from "../../transport/stuffing.js";
+
 export const ZG_START = 0x01;
 export const ZG_ESC = 0x02;
 export const ZG_END = 0x03;
@@ -19,23 +22,18 @@ export const CMD_SEND_WAIT_FOR_DATA = 0x0506;
 export const MSG_BLOCK_REQUEST = 0x8501;
 export const MSG_UPGRADE_END_REQUEST = 0x8503;
 
-export function checksum(type: number, payload: Uint8Array): number {
-  let c = (type >> 8) ^ (type & 255) ^ (payload.length >> 8) ^ (payload.length & 255);
-  for (const b of payload) c ^= b;
-  return c;
-}
+/** ZiGate's byte stuffing and its XOR check (the byte after type and length): src/transport/stuffing.ts. */
+const ZIGATE = stuffing(ZG_START, ZG_END, ZG_ESC, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], 0x10);
+const ZIGATE_CHECK = xorCheck(4);
 
 /** One frame, escaped. `lqi` (frames from the ZiGate) is appended to the payload first. */
 export function encodeZiGate(type: number, payload: Uint8Array, lqi?: number): Uint8Array {
   const p = lqi === undefined ? payload : concat(payload, new Uint8Array([lqi]));
-  const raw = [type >> 8, type & 255, p.length >> 8, p.length & 255, checksum(type, p), ...p];
-  const out = [ZG_START];
-  for (const b of raw) {
-    if (b < 0x10) out.push(ZG_ESC, b ^ 0x10);
-    else out.push(b);
-  }
-  out.push(ZG_END);
-  return new Uint8Array(out);
+  const raw = new Uint8Array(5 + p.length);
+  raw.set([type >> 8, type & 255, p.length >> 8, p.length & 255], 0);
+  raw.set(p, 5);
+  const out = new Uint8Array(2 * raw.length + 2);
+  return out.slice(0, encodeStuffed(ZIGATE, ZIGATE_CHECK, raw, raw.length, out));
 }
 
 export interface ZiGateFrame {
@@ -44,48 +42,25 @@ export interface ZiGateFrame {
   payload: Uint8Array;
 }
 
-/** Frames from a byte stream; bad checksums, bad lengths and cut frames are dropped and counted. */
+/** Frames from a byte stream; bad escapes, checksums and lengths and cut frames are dropped and counted. */
 export class ZiGateDecoder {
-  errors = 0;
-  private buf_: number[] = [];
-  private in_ = false;
-  private esc_ = false;
+  private d_: StuffDecoder;
+  private bad_ = 0;
 
-  constructor(private onFrame: (f: ZiGateFrame) => void) {}
-
-  feed(d: Uint8Array): void {
-    for (const b of d) {
-      if (b === ZG_START) {
-        if (this.in_) this.errors++;
-        this.in_ = true;
-        this.esc_ = false;
-        this.buf_ = [];
-        continue;
-      }
-      if (!this.in_) continue;
-      if (b === ZG_END) {
-        this.in_ = false;
-        this.frame_();
-        continue;
-      }
-      if (b === ZG_ESC) {
-        this.esc_ = true;
-        continue;
-      }
-      this.buf_.push(this.esc_ ? b ^ 0x10 : b);
-      this.esc_ = false;
-    }
+  constructor(onFrame: (f: ZiGateFrame) => void) {
+    this.d_ = new StuffDecoder(ZIGATE, ZIGATE_CHECK, (r, n) => {
+      const len = (r[2] << 8) | r[3];
+      if (n < 5 || n !== 5 + len) return void this.bad_++;
+      onFrame({ type: (r[0] << 8) | r[1], payload: r.slice(5, n) });
+    });
   }
 
-  private frame_(): void {
-    const r = this.buf_;
-    if (r.length < 5) return void this.errors++;
-    const type = (r[0] << 8) | r[1];
-    const len = (r[2] << 8) | r[3];
-    if (r.length !== 5 + len) return void this.errors++;
-    const payload = new Uint8Array(r.slice(5));
-    if (checksum(type, payload) !== r[4]) return void this.errors++;
-    this.onFrame({ type: type, payload: payload });
+  get errors(): number {
+    return this.d_.errors + this.bad_;
+  }
+
+  feed(d: Uint8Array): void {
+    this.d_.feed(d);
   }
 }
 

@@ -3,7 +3,7 @@ import { Journal } from "../../core/journal.js";
 import { openRecord, type OtaEnv } from "../../core/open.js";
 import type { BootRecord } from "../../core/record.js";
 import type { Clock } from "../../hal/clock.js";
-import type { Store } from "../../thingsboard/ports.js";
+import type { Store } from "../../transport/store.js";
 import { BOARD, boardLayout } from "./board.js";
 import { espruinoDigest } from "./digest.js";
 import { espruinoFlash } from "./flash.js";

@@ -1,4 +1,4 @@
-import { u32le } from "../../thingsboard/checksum.js";
+import { u32le } from "../../transport/checksum.js";
 import { TbCoap } from "../../thingsboard/coap.js";
 import { CoapLink } from "../../thingsboard/coap-link.js";
 import { TbHttp } from "../../thingsboard/http.js";
@@ -56,7 +56,7 @@ function start(o: { server: string; port?: number; token: string; http?: boolean
     log: (line) => console.log(line),
   });
   OTA.confirm = () => t.client.confirm();
-  return { client: t.client, check: t.check };
+  return t;
 }
 
 global.TB = { start: start };
