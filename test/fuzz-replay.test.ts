@@ -10,7 +10,7 @@ import { image } from "./support/rig.js";
 const t = suite("fuzz: the other transports, a recorded update replayed with edits");
 
 // What a whole update ends with, per transport: the new image confirmed (Drogue), the upgrade and its reset (Zigbee, BLE).
-const ENDS: Record<string, string> = { drogue: "confirmed:1", zigbee: "upgrade:2000", ble: "reboot:" };
+const ENDS: Record<string, string> = { ncp: "confirmed:1", drogue: "confirmed:1", zigbee: "upgrade:2000", ble: "reboot:" };
 
 for (const x of REPLAYABLE) {
   t(x.name + ": replayed unedited, every replay is a whole update", () => {
@@ -51,7 +51,7 @@ t("the checks can fail on any transport: a client that throws, one that writes i
 });
 
 t("an unknown transport is refused by name", () => {
-  assert.throws(() => runReplayFuzz({ seed: 1, inputs: 1, transport: "carrier-pigeon" }), /no replay fuzzer for carrier-pigeon \(drogue, zigbee, ble\)/);
+  assert.throws(() => runReplayFuzz({ seed: 1, inputs: 1, transport: "carrier-pigeon" }), /no replay fuzzer for carrier-pigeon \(ncp, drogue, zigbee, ble\)/);
 });
 
 t.run();

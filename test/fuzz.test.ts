@@ -7,7 +7,7 @@ import { loadBoard } from "../src/board/files.js";
 import { installFactory } from "../src/testbench/install.js";
 import { NorFlash } from "../src/platform/host/norflash.js";
 import { image } from "./support/rig.js";
-import * as P from "../src/ncp/protocol.js";
+import { ncpTransport } from "../src/testbench/transports.js";
 
 const t = suite("fuzz");
 
@@ -29,14 +29,15 @@ t("the checks can fail: a throwing handler is a crash, a write into the running 
   const board = loadBoard("linux");
   const flash = new NorFlash({ geometry: board.geometry });
   installFactory(flash, board, image(board, "1.0.0"), 0);
-  const target = new FuzzTarget(board, flash);
+  // The client's event callback throws at an offer, as a bug inside the client would.
+  const target = new FuzzTarget(board, flash, (link) => ncpTransport({
+    link: link,
+    onEvent: (n) => {
+      if (n === "offer") throw new Error("bug");
+    },
+  }));
   const f = new Frames();
-  // Make one served call throw, as a bug in the client would.
-  const rpc = (target.client as unknown as { o_: { rpc: { serve: (u: number, h: () => void) => void } } }).o_.rpc;
-  rpc.serve(P.MCU_PING, () => {
-    throw new Error("bug");
-  });
-  target.feed(f.frame(f.invoke(P.MCU_PING)));
+  target.feed(f.frame(f.offer(4000, "", "")));
   assert.is(target.crashes, 1);
   flash.eraseBlock(board.layout.slots[0].address, board.layout.slots[0].address + 1024);
   target.feed(new Uint8Array(0));

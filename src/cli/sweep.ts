@@ -1,6 +1,7 @@
 import { UsageError, type Parsed } from "./args.js";
 import { SCENARIOS, target } from "../powercut/scenarios.js";
 import { DEFAULT_BOARDS, sweep } from "../powercut/sweep.js";
+import { sweepTransports } from "../powercut/transports.js";
 
 const QUICK = 16;
 
@@ -37,11 +38,22 @@ export function runSweep(p: Parsed): number {
   });
   for (const f of r.failures) say(`  ${f.kind.toUpperCase()} ${f.target} ${f.scenario}, cut at ${f.cuts}: ${f.all.join("; ")}`);
   say(`wiped by Espruino: ${r.wiped} runs in which a cut inside the application's own Storage write or compaction made the firmware erase all of Storage at the next power-on ("Storage is corrupt."); no client survives that. OTA operations write nothing outside the slots and banks (a stray write is bricked), so they cannot cause it`);
+  // Through each transport's client: a recorded update replayed, cut at every flash operation (powercut/transports.ts).
+  let tb = 0;
+  let tc = 0;
+  if (!values.scenario) {
+    for (const t of sweepTransports(quick ? 8 : 1)) {
+      for (const f of t.failures) say("  BRICKED " + f);
+      say(`power-cut sweep through ${t.transport}: ops without a cut ${t.ops}; ${t.cuts} cuts, ${t.bricked} bricked`);
+      tb += t.bricked;
+      tc += t.cuts;
+    }
+  }
   say(`power-cut sweep: ${r.cuts} cuts, ${r.bricked} bricked, ${r.lost} lost`);
   // A sweep that cut nothing tested nothing.
-  if (r.cuts === 0) {
+  if (r.cuts === 0 || (!values.scenario && tc === 0)) {
     process.stderr.write("espruino-ota: sweep: 0 cuts: nothing was tested\n");
     return 1;
   }
-  return r.bricked || r.lost ? 1 : 0;
+  return r.bricked || r.lost || tb ? 1 : 0;
 }

@@ -15,7 +15,8 @@ import { fromLatin1 } from "../platform/host/latin1.js";
 import { buildImage } from "../testbench/image.js";
 import { installFactory } from "../testbench/install.js";
 import { PoweredBoard, type Transport } from "../testbench/powered-board.js";
-import { bleTransport, drogueTransport, zigbeeTransport } from "../testbench/transports.js";
+import { bleTransport, drogueTransport, ncpTransport, zigbeeTransport } from "../testbench/transports.js";
+import { NcpSimulator } from "../peers/ncp/simulator.js";
 import { rng } from "../testbench/rng.js";
 import { BLE_APP } from "../testbench/apps.js";
 import { bundle } from "../testbench/espruino-vm.js";
@@ -26,7 +27,7 @@ import { mutate, randomBytes } from "./mutate.js";
 import { FuzzTarget } from "./target.js";
 
 /** What the peer sent the board in one whole update, piece by piece, and when (ms since the last piece). */
-interface Recording {
+export interface Recording {
   board: Board;
   /** The flash before the update: the factory install. */
   flash: Uint8Array;
@@ -69,6 +70,29 @@ function recorder(clock: FakeClock, pieces: Recording["pieces"]) {
 
 /** The transports beside Blynk.NCP (run.ts) that the fuzzer covers by replaying a recorded update with edits. */
 export const REPLAYABLE: Replayable[] = [
+  {
+    // The NCP simulator (Blynk.Air's side) against the TypeScript client: what the NCP sends down the UART.
+    name: "ncp",
+    record: () => {
+      const board = loadBoard("linux");
+      const clock = new FakeClock();
+      const flash = new NorFlash({ geometry: board.geometry });
+      installFactory(flash, board, buildImage({ board: board.id, type: "NCPFUZZ", version: "1.0.0", build: "f", payload: new Uint8Array(2000).fill(0x41) }), 0);
+      const start = flash.data.slice();
+      const v2 = buildImage({ board: board.id, type: "NCPFUZZ", version: "2.0.0", build: "f", payload: randomBytes(rng(7), 12000) });
+      const pieces: Recording["pieces"] = [];
+      const pair = new LinkPair({ clock: clock, baud: 115200, wire: recorder(clock, pieces) });
+      const sim = new NcpSimulator({ link: pair.a, clock: clock, image: v2, type: "NCPFUZZ", version: "2.0.0", build: "f" });
+      const dev = new PoweredBoard({ board: board, flash: flash, clock: clock, transport: ncpTransport({ link: pair.b }) });
+      dev.powerOn();
+      // Blynk.Air offers the update once the device has reported its firmware.
+      clock.runUntil(() => sim.reported.length > 0, 60_000);
+      sim.offer();
+      clock.runUntil(() => !!dev.client && dev.client.confirmed && !!dev.running && dev.running.info!.version === "2.0.0", 600_000);
+      return { board: board, flash: start, pieces: pieces };
+    },
+    transport: (link, onEvent) => ncpTransport({ link: link, onEvent: onEvent }),
+  },
   {
     // The service on drgdfu's serial framing, against the TypeScript client on a PoweredBoard.
     name: "drogue",
@@ -168,6 +192,18 @@ export const REPLAYABLE: Replayable[] = [
   },
 ];
 
+/**
+ * The recorded pace before piece `p`: a piece that answered the board waits
+ * for the board to ask (its own timers may differ from the recording's), any
+ * other comes the recorded time after the last. `since`: the board's sends
+ * counted before the last piece; returns the count to pass next time.
+ */
+export function pace(t: FuzzTarget<unknown>, p: Recording["pieces"][number], since: number): number {
+  if (p.answered && t.replies === since) t.idleUntil(() => t.replies > since, p.ms + 5000);
+  else if (p.ms) t.idle(p.ms);
+  return t.replies;
+}
+
 /** What an edited piece becomes; "late": it comes after up to 20 s of silence. */
 const EDITS = ["mutated", "dropped", "doubled", "random", "earlier again", "late"];
 
@@ -213,10 +249,7 @@ export function runReplayFuzz(o: { seed: number; inputs: number; transport: stri
     if (at >= rec.pieces.length) fresh();
     const p = rec.pieces[at++];
     const t = target as FuzzTarget<unknown>;
-    // At the recorded pace, a piece that answered the board waits for the board to ask (its own timers may differ from the recording's).
-    if (p.answered && t.replies === sinceReplies) t.idleUntil(() => t.replies > sinceReplies, p.ms + 5000);
-    else if (p.ms) t.idle(p.ms);
-    sinceReplies = t.replies;
+    sinceReplies = pace(t, p, sinceReplies);
     const kind = rand() < edits ? EDITS[Math.floor(rand() * EDITS.length)] : "as recorded";
     res.kinds[kind] = (res.kinds[kind] || 0) + 1;
     const t0 = Date.now();

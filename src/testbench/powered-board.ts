@@ -46,7 +46,8 @@ export interface PoweredBoardOptions<C> {
   flash: NorFlash;
   /** What the code under test reads and writes through (the flash itself, or a probe around it). */
   code?: Flash;
-  clock: FakeClock;
+  /** A FakeClock gives each life its own timers (an earlier life's never fire); a real clock is used as it is. */
+  clock: FakeClock | Clock;
   transport: Transport<C>;
   /** Images whose payload contains this text never confirm and crash after 5 s, as a bad release would. */
   unhealthyMark?: string;
@@ -80,6 +81,11 @@ export class PoweredBoard<C> {
   /** Power-up: the flash gets power, the boot stub decides, and the client starts for what it started. */
   powerOn(): BootChoice {
     this.o_.flash.powerOn();
+    return this.reset();
+  }
+
+  /** A reset (E.reboot(), a crash): the flash keeps its power (a cut armed for later still fires); the stub and client start again. */
+  reset(): BootChoice {
     const b = this.boot();
     const i = b.info;
     if (i) this.start({ slot: b.slot, reason: b.reason, type: i.type, version: i.version, build: i.build });
@@ -110,16 +116,16 @@ export class PoweredBoard<C> {
     const digest = hostDigest(code);
     const layout = o.board.layout;
     const healthy = !o.unhealthyMark || !this.marked_(boot.slot, o.unhealthyMark);
-    const clock: Clock = o.clock.scoped(() => life === this.life_, o.wrap);
+    const clock: Clock = "scoped" in o.clock ? o.clock.scoped(() => life === this.life_, o.wrap) : o.clock;
     const up: PowerUp = {
       env: { flash: code, digest: digest, layout: layout, clock: clock, boot: boot },
       board: o.board,
       confirm: () => healthy && confirmRunning({ flash: code, digest: digest, layout: layout, running: boot.slot }),
-      reboot: () => clock.setTimeout(() => this.powerOn(), 10),
+      reboot: () => clock.setTimeout(() => this.reset(), 10),
     };
     this.up_ = up;
     this.client = o.transport.start(up);
-    if (!healthy) clock.setTimeout(() => this.powerOn(), 5000);
+    if (!healthy) clock.setTimeout(() => this.reset(), 5000);
     return this.client;
   }
 

@@ -1,5 +1,4 @@
-import { confirmRunning } from "../boot/confirm.js";
-import { type BootChoice, decideBoot } from "../boot/decide.js";
+import type { BootChoice } from "../boot/decide.js";
 import type { ResumableSession as Session } from "../core/resume.js";
 import type { Clock } from "../hal/clock.js";
 import type { TbClient } from "../thingsboard/client.js";
@@ -10,8 +9,8 @@ import { TbHttp } from "../thingsboard/http.js";
 import type { EspruinoMqtt } from "../thingsboard/ports.js";
 import type { Store } from "../transport/store.js";
 import type { Board } from "../board/files.js";
-import { hostDigest } from "../platform/host/digest.js";
 import type { NorFlash } from "../platform/host/norflash.js";
+import { PoweredBoard, type Transport } from "./powered-board.js";
 import { hostTbDigests } from "../peers/thingsboard/checksums.js";
 import { type DatagramFate, dgramModule, httpModule, latin1Bytes, mqttModule } from "./espruino-net.js";
 
@@ -50,44 +49,55 @@ export interface TbBoard {
 }
 
 /**
- * One power-on of an emulated board running the ThingsBoard client: the boot
- * decision on the NOR emulator, a core session for the running image, and the
- * device code over the host stand-ins of Espruino's MQTT, http and dgram modules.
- * When the flash loses power (cutPower) the board falls silent.
+ * The ThingsBoard client as a host transport: the device code over the host
+ * stand-ins of Espruino's MQTT, http and dgram modules (as tb-main wires
+ * them). When the flash loses power (cutPower) the board falls silent.
  */
-export function powerOnTbBoard(o: TbBoardOptions): TbBoard {
-  const digest = hostDigest(o.flash);
-  const layout = o.board.layout;
-  const boot = decideBoot({ flash: o.flash, digest: digest, layout: layout });
-  const chunk = o.chunkSize || o.board.chunkSize;
-  const power = { powered: () => !o.flash.dead };
-  let mq: EspruinoMqtt | undefined;
-  let http: TbHttp | undefined;
-  let coap: TbCoap | undefined;
-  let link: CoapLink | undefined;
-  if (o.transport === "mqtt") mq = mqttModule(power).create(o.host, { client_id: "eota-" + o.board.key, username: o.token, port: o.port });
-  else if (o.transport === "http") http = new TbHttp({ http: httpModule(power), host: o.host, port: o.port, token: o.token, toBytes: latin1Bytes });
-  else {
-    // As tb-main asks: room for a whole chunk in one read.
-    const socket = dgramModule({ powered: power.powered, fate: o.fate }).createSocket({ type: "udp4", recvBufferSize: chunk + 128 });
-    link = new CoapLink({ socket: socket, host: o.host, port: o.port, clock: o.clock, random: o.random });
-    coap = new TbCoap({ link: link, token: o.token, toBytes: latin1Bytes });
-  }
-  const info = boot.info;
-  let on = true;
-  const t = startTb({ flash: o.flash, digest: digest, layout: layout, clock: o.clock, boot: { slot: boot.slot, type: info ? info.type : "", version: info ? info.version : "" } }, {
-    mqtt: mq, http: http, coap: coap, toBytes: latin1Bytes,
-    confirm: () => confirmRunning({ flash: o.flash, digest: digest, layout: layout, running: boot.slot }),
-    reboot: o.onReboot, digests: hostTbDigests(o.flash, o.algorithms), store: o.store,
-    chunkSize: chunk, checkpointEvery: o.checkpointEvery, log: o.log,
-    live: () => on && !o.flash.dead,
-  });
+export function tbTransport(o: TbBoardOptions): Transport<Omit<TbBoard, "boot">> {
   return {
-    boot: boot, session: t.session, client: t.client, check: t.check,
-    stop: () => {
-      on = false;
-      if (mq) mq.disconnect();
-      if (link) link.close();
+    name: "thingsboard-" + o.transport,
+    start: (p) => {
+      const chunk = o.chunkSize || o.board.chunkSize;
+      const power = { powered: () => !o.flash.dead };
+      let mq: EspruinoMqtt | undefined;
+      let http: TbHttp | undefined;
+      let coap: TbCoap | undefined;
+      let link: CoapLink | undefined;
+      if (o.transport === "mqtt") mq = mqttModule(power).create(o.host, { client_id: "eota-" + o.board.key, username: o.token, port: o.port });
+      else if (o.transport === "http") http = new TbHttp({ http: httpModule(power), host: o.host, port: o.port, token: o.token, toBytes: latin1Bytes });
+      else {
+        // As tb-main asks: room for a whole chunk in one read.
+        const socket = dgramModule({ powered: power.powered, fate: o.fate }).createSocket({ type: "udp4", recvBufferSize: chunk + 128 });
+        link = new CoapLink({ socket: socket, host: o.host, port: o.port, clock: p.env.clock, random: o.random });
+        coap = new TbCoap({ link: link, token: o.token, toBytes: latin1Bytes });
+      }
+      let on = true;
+      const t = startTb(p.env, {
+        mqtt: mq, http: http, coap: coap, toBytes: latin1Bytes, confirm: p.confirm, reboot: o.onReboot,
+        digests: hostTbDigests(o.flash, o.algorithms), store: o.store, chunkSize: chunk, checkpointEvery: o.checkpointEvery, log: o.log,
+        live: () => on && !o.flash.dead,
+      });
+      return {
+        session: t.session, client: t.client, check: t.check,
+        stop: () => {
+          on = false;
+          if (mq) mq.disconnect();
+          if (link) link.close();
+        },
+      };
     },
   };
+}
+
+/**
+ * One power-on of an emulated board running the ThingsBoard client (a
+ * PoweredBoard with tbTransport): the boot decision on the NOR emulator, then
+ * the client for the image it started. The caller powers the flash on.
+ */
+export function powerOnTbBoard(o: TbBoardOptions): TbBoard {
+  const pb = new PoweredBoard({ board: o.board, flash: o.flash, clock: o.clock, transport: tbTransport(o) });
+  const boot = pb.boot();
+  const i = boot.info;
+  const t = pb.start({ slot: boot.slot, reason: boot.reason, type: i ? i.type : "", version: i ? i.version : "", build: i ? i.build : "" });
+  return { boot: boot, session: t.session, client: t.client, check: t.check, stop: t.stop };
 }

@@ -28,8 +28,8 @@ export function ncpTransport(o: { link: Link; chunkSize?: number; baud?: { initi
     name: "ncp",
     start: (p) => {
       if (o.baud) link.setBaud(o.baud.initial);
-      return startNcp({
-        ...p.env, link: link, crc8: crc8, chunkSize: o.chunkSize || p.board.chunkSize, confirm: p.confirm,
+      return startNcp(p.env, {
+        link: link, crc8: crc8, chunkSize: o.chunkSize || p.board.chunkSize, confirm: p.confirm,
         system: { reboot: p.reboot, memoryFree: () => 0 },
         baud: o.baud ? { initial: o.baud.initial, fast: o.baud.fast, setBaud: (x) => link.setBaud(x) } : undefined,
         onEvent: o.onEvent,
@@ -43,7 +43,7 @@ export function ncpTransport(o: { link: Link; chunkSize?: number; baud?: { initi
 export function bleTransport(o: { notify: (uuid: number, value: Uint8Array) => void }): Transport<BleOta> {
   return {
     name: "ble",
-    start: (p) => startBle({ ...p.env, crc16: tableCrc16(crc16Table()), notify: o.notify, reboot: p.reboot }),
+    start: (p) => startBle(p.env, { crc16: tableCrc16(crc16Table()), notify: o.notify, reboot: p.reboot }),
   };
 }
 
@@ -53,8 +53,8 @@ export function zigbeeTransport(o: {
 }): Transport<ZigbeeClient> {
   return {
     name: "zigbee",
-    start: (p) => startZigbee({
-      ...p.env, link: o.link, sum: loopSum, manufacturer: o.manufacturer, imageType: o.imageType, chunkSize: p.board.chunkSize,
+    start: (p) => startZigbee(p.env, {
+      link: o.link, sum: loopSum, manufacturer: o.manufacturer, imageType: o.imageType, chunkSize: p.board.chunkSize,
       store: o.store, confirm: p.confirm, system: { reboot: p.reboot, memoryFree: () => 0 }, random: o.random, onEvent: o.onEvent,
     }),
   };

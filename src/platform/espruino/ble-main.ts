@@ -27,8 +27,11 @@ const flash = lib[2];
 const digest = lib[3];
 const layout = boardLayout(BOARD);
 const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "" }) as { slot: number; reason: number; type: string; version: string };
-// What confirm() and state() read: one object, not one per call site.
-const home = { flash: flash, digest: digest, layout: layout, running: boot.slot };
+// The board as confirm(), state() and startBle read it: one object, not one per call site.
+const home = {
+  flash: flash, digest: digest, layout: layout, running: boot.slot, boot: boot,
+  clock: { now: () => getTime() * 1000, setTimeout: (f: () => void, ms: number) => setTimeout(f, ms), clearTimeout: (h: unknown) => clearTimeout(h as number) },
+};
 const confirm = () => confirmRunning(home);
 
 // Integer keys: Espruino reads them as 16-bit UUIDs (bluetooth_utils.c bleVarToUUID); no computed keys in its parser.
@@ -36,9 +39,8 @@ type Chars = { [k: number]: object };
 
 function ble(opt?: BleOptions) {
   const o = opt || {};
-  const ota = startBle({
-    flash: flash, digest: digest, layout: layout, crc16: wordCrc16(crc16Table()), boot: boot,
-    clock: { now: () => getTime() * 1000, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h) },
+  const ota = startBle(home, {
+    crc16: wordCrc16(crc16Table()),
     notify: (uuid, v) => {
       const c: Chars = {};
       const s: Chars = {};

@@ -36,7 +36,7 @@ export const clock: Clock = {
 };
 
 /** What each transport's start takes from this board (core/open.ts). */
-export const env: OtaEnv & { running: number } = { flash: flash, digest: digest, layout: layout, clock: clock, boot: boot, running: boot.slot };
+export const env: OtaEnv & { boot: BootInfo; running: number } = { flash: flash, digest: digest, layout: layout, clock: clock, boot: boot, running: boot.slot };
 
 /** Marks the running image healthy (ends its trial). */
 export const confirm = (): boolean => confirmRunning(env);

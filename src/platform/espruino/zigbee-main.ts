@@ -1,7 +1,7 @@
 import type { Link } from "../../hal/link.js";
 import { startZigbee } from "../../zigbee/start.js";
 import { BOARD } from "./board.js";
-import { boot, clock, confirm, digest, flash, layout, progressStore, setOta } from "./ota.js";
+import { confirm, env, progressStore, setOta } from "./ota.js";
 import { serialLink } from "./link.js";
 import { espruinoSystem } from "./system.js";
 
@@ -30,12 +30,10 @@ interface ZigbeeOptions {
 const store = progressStore("eota-zb");
 
 setOta({
-  zigbee: (opt: ZigbeeOptions) => startZigbee({
+  zigbee: (opt: ZigbeeOptions) => startZigbee(env, {
     link: opt.link || serialLink(opt.baud || 9600, opt.serial || {}),
     // The XBee checksum and the frame scans: built-ins over whole arrays (zigbee/xbee.ts).
     sum: (b) => E.sum(b), text: (b) => E.toString(b),
-    flash: flash, digest: digest, layout: layout, boot: boot,
-    clock: clock,
     manufacturer: opt.manufacturer, imageType: opt.imageType, hardwareVersion: opt.hardwareVersion, maxData: opt.maxData, chunkSize: BOARD.chunkSize,
     queryEveryMs: opt.queryEvery === undefined ? undefined : opt.queryEvery * 1000, store: store,
     confirm: opt.autoConfirm === false ? undefined : confirm,
