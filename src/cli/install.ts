@@ -2,6 +2,7 @@ import { boardKeys, loadBoard, type Board } from "../board/files.js";
 import { crc32 } from "../platform/host/digest.js";
 import { CliError, requireOptions, type Parsed } from "./args.js";
 import type { BoardConsole } from "./board-console.js";
+import type { Booted } from "../core/open.js";
 import { readInput, requireImageFor } from "./image-check.js";
 import { type InstallPlan, installPlan, planBytes, readBackJs, writeJs } from "../install/plan.js";
 import { Progress, type Out } from "./progress.js";
@@ -55,13 +56,6 @@ function firstDirtyJs(plan: InstallPlan, step: number): string {
   return "(function(F){for(var a=" + from + ";a<" + to + ";a+=" + step + ")if(E.CRC32(F.read(Math.min(" + step + "," + to + "-a),a))!==" + want + ")return a;return -1;})(require('Flash'))";
 }
 
-export interface Booted {
-  slot: number;
-  reason: number;
-  type: string;
-  version: string;
-  build: string;
-}
 
 export async function install(con: BoardConsole, board: Board, image: Uint8Array, o: { eraseStorage?: boolean; out: Out }): Promise<Booted> {
   const plan = installPlan(board, image);

@@ -21,6 +21,19 @@ export function openRecord(h: RecordHome): BootRecord {
 }
 
 /**
+ * What the boot stub started, as it leaves it in `global.OTA_BOOT` for the
+ * client: the slot (-1: none), the boot reason (boot/decide.ts), and the
+ * image's type, version and build ("" when none).
+ */
+export interface Booted {
+  slot: number;
+  reason: number;
+  type: string;
+  version: string;
+  build: string;
+}
+
+/**
  * What every transport's start takes from its board: the HAL, the layout, the
  * clock, and what the boot stub started. A Session takes it as it is.
  */

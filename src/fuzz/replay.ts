@@ -68,18 +68,23 @@ function recorder(clock: FakeClock, pieces: Recording["pieces"]) {
   };
 }
 
-/** The transports beside Blynk.NCP (run.ts) that the fuzzer covers by replaying a recorded update with edits. */
+/** A linux board with v1.0.0 of `type` installed, and v2.0.0 (`size` seeded random bytes) to update it to. */
+function factory(type: string, seed: number, size: number) {
+  const board = loadBoard("linux");
+  const clock = new FakeClock();
+  const flash = new NorFlash({ geometry: board.geometry });
+  installFactory(flash, board, buildImage({ board: board.id, type: type, version: "1.0.0", build: "f", payload: new Uint8Array(2000).fill(0x41) }), 0);
+  const v2 = buildImage({ board: board.id, type: type, version: "2.0.0", build: "f", payload: randomBytes(rng(seed), size) });
+  return { board: board, clock: clock, flash: flash, start: flash.data.slice(), v2: v2 };
+}
+
+/** The transports the fuzzer covers by replaying a recorded update with edits (and the sweep by cutting its power). */
 export const REPLAYABLE: Replayable[] = [
   {
     // The NCP simulator (Blynk.Air's side) against the TypeScript client: what the NCP sends down the UART.
     name: "ncp",
     record: () => {
-      const board = loadBoard("linux");
-      const clock = new FakeClock();
-      const flash = new NorFlash({ geometry: board.geometry });
-      installFactory(flash, board, buildImage({ board: board.id, type: "NCPFUZZ", version: "1.0.0", build: "f", payload: new Uint8Array(2000).fill(0x41) }), 0);
-      const start = flash.data.slice();
-      const v2 = buildImage({ board: board.id, type: "NCPFUZZ", version: "2.0.0", build: "f", payload: randomBytes(rng(7), 12000) });
+      const { board, clock, flash, start, v2 } = factory("NCPFUZZ", 7, 12000);
       const pieces: Recording["pieces"] = [];
       const pair = new LinkPair({ clock: clock, baud: 115200, wire: recorder(clock, pieces) });
       const sim = new NcpSimulator({ link: pair.a, clock: clock, image: v2, type: "NCPFUZZ", version: "2.0.0", build: "f" });
@@ -97,13 +102,7 @@ export const REPLAYABLE: Replayable[] = [
     // The service on drgdfu's serial framing, against the TypeScript client on a PoweredBoard.
     name: "drogue",
     record: () => {
-      const board = loadBoard("linux");
-      const clock = new FakeClock();
-      const flash = new NorFlash({ geometry: board.geometry });
-      const v1 = buildImage({ board: board.id, type: "DFUFUZZ", version: "1.0.0", build: "f", payload: new Uint8Array(2000).fill(0x41) });
-      installFactory(flash, board, v1, 0);
-      const start = flash.data.slice();
-      const v2 = buildImage({ board: board.id, type: "DFUFUZZ", version: "2.0.0", build: "f", payload: randomBytes(rng(5), 20000) });
+      const { board, clock, flash, start, v2 } = factory("DFUFUZZ", 5, 20000);
       const pieces: Recording["pieces"] = [];
       const pair = new LinkPair({ clock: clock, baud: 115200, wire: recorder(clock, pieces) });
       const service = new DrogueService(targetOf(v2));
@@ -122,12 +121,7 @@ export const REPLAYABLE: Replayable[] = [
     // The ZiGate, its host plugin, the radio and the XBee against the TypeScript client (its random draws from a seed).
     name: "zigbee",
     record: () => {
-      const board = loadBoard("linux");
-      const clock = new FakeClock();
-      const flash = new NorFlash({ geometry: board.geometry });
-      installFactory(flash, board, buildImage({ board: board.id, type: "ZBFUZZ", version: "1.0.0", build: "f", payload: new Uint8Array(2000).fill(0x41) }), 0);
-      const start = flash.data.slice();
-      const v2 = buildImage({ board: board.id, type: "ZBFUZZ", version: "2.0.0", build: "f", payload: randomBytes(rng(6), 12000) });
+      const { board, clock, flash, start, v2 } = factory("ZBFUZZ", 6, 12000);
       const file = buildOtaFile({ manufacturer: MFR, imageType: ITYPE, fileVersion: fileVersionOf("2.0.0"), image: v2 });
       const pieces: Recording["pieces"] = [];
       const serial = new LinkPair({ clock: clock, baud: 115200 });

@@ -1,6 +1,6 @@
 import type { Link } from "../hal/link.js";
 import type { System } from "../hal/system.js";
-import type { OtaEnv } from "../core/open.js";
+import type { Booted, OtaEnv } from "../core/open.js";
 import { trialReason } from "../boot/decide.js";
 import { Session } from "../core/session.js";
 import { NcpClient } from "./client.js";
@@ -10,7 +10,7 @@ import { Rpc } from "./rpc.js";
 
 /** The board as startNcp needs it: what the boot stub started includes the boot reason (1 = trial) and the image's build. */
 export interface NcpEnv extends OtaEnv {
-  boot: { slot: number; reason: number; type: string; version: string; build: string };
+  boot: Booted;
 }
 
 export interface NcpStartOptions {

@@ -1,6 +1,6 @@
 import { confirmRunning } from "../boot/confirm.js";
 import { type BootChoice, decideBoot } from "../boot/decide.js";
-import type { OtaEnv } from "../core/open.js";
+import type { Booted, OtaEnv } from "../core/open.js";
 import type { Board } from "../board/files.js";
 import type { Clock } from "../hal/clock.js";
 import type { Flash } from "../hal/flash.js";
@@ -8,15 +8,6 @@ import type { FakeClock } from "../platform/host/clock.js";
 import { crc32, hostDigest } from "../platform/host/digest.js";
 import { HEADER_SIZE, parseHeader } from "../core/header.js";
 import type { NorFlash } from "../platform/host/norflash.js";
-
-/** What the boot stub started, as the device entries hand it to a transport (global.OTA_BOOT). */
-export interface Booted {
-  slot: number;
-  reason: number;
-  type: string;
-  version: string;
-  build: string;
-}
 
 /** One power-up as a transport's start sees it: the board's HAL, the image started, and what the application does. */
 export interface PowerUp {

@@ -1,17 +1,15 @@
 import { E_DIGEST, E_TRIAL_ACTIVE, errorName, OK } from "../core/errors.js";
-import type { ResumableSession as Session } from "../core/resume.js";
 import { onTrial } from "../core/state.js";
-import type { Clock } from "../hal/clock.js";
 import { type FwTarget, type Known, mergeAttributes, sameTarget, targetOf } from "./attributes.js";
 import { fileCheck, fromHex } from "../transport/checksum.js";
-import { Pull } from "../transport/pull.js";
+import { Pull, type PullSettings } from "../transport/pull.js";
 import type { Store } from "../transport/store.js";
 import { checksumProblem } from "./checksum.js";
 import type { TbDigests, TbSink, TbTransport } from "./ports.js";
 import { loadProgress, type Progress, saveProgress } from "./progress.js";
 
-export interface TbClientOptions {
-  session: Session;
+/** The pull's settings (session, clock, chunk size, timeouts, retries: the client passes its options on as they are), and the client's own. */
+export interface TbClientOptions extends PullSettings {
   /** The running image's header type and version: reported as current_fw_title / current_fw_version. */
   firmware: { type: string; version: string };
   /** Confirms the running image (boot/confirm.ts); true when it is the confirmed one. */
@@ -19,13 +17,6 @@ export interface TbClientOptions {
   reboot: () => void;
   digests: TbDigests;
   store: Store;
-  clock: Clock;
-  chunkSize: number;
-  requestTimeoutMs?: number;
-  checkpointEvery?: number;
-  /** Transient chunk refusals (HTTP 500/404): attempts in a row and the least time they span before the pull fails (8, 120 s). */
-  retryAttempts?: number;
-  retryForMs?: number;
   /** After a failure the server or link may have caused, the same package is tried again no sooner than this (doubling per failure, to 1 h; default 60 s). */
   retryAfterMs?: number;
   /** A line for the console (the board's console.log). */

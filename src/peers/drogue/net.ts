@@ -1,8 +1,7 @@
 import * as http from "node:http";
-import * as net from "node:net";
 import { Aedes, type Client } from "aedes";
 import type { Command } from "../../drogue/protocol.js";
-import { listen } from "../listen.js";
+import { listen, serveBroker } from "../listen.js";
 import { commandToCbor, type HostStatus, statusFromCbor } from "./codec.js";
 
 export type Answer = (s: HostStatus, device: string) => Command[];
@@ -89,19 +88,8 @@ export async function startMqtt(answer: Answer, port: number, host: string): Pro
       }
     });
   };
-  const server = net.createServer((s) => broker.handle(s));
-  try {
-    await listen(server, port, host, "MQTT");
-  } catch (e) {
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-    throw e;
-  }
-  const a = server.address();
-  st.port = typeof a === "object" && a ? a.port : port;
-  st.close = async () => {
-    for (const c of users.keys()) c.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-  };
+  const served = await serveBroker(broker, port, host, () => users.keys());
+  st.port = served.port;
+  st.close = served.close;
   return st;
 }

@@ -1,5 +1,4 @@
-import * as net from "node:net";
-import { listen } from "../listen.js";
+import { serveBroker } from "../listen.js";
 import { Aedes, type Client } from "aedes";
 import { MAX_PAYLOAD, type TbPackage, type TbSim } from "./server.js";
 
@@ -53,22 +52,7 @@ export async function startSimMqtt(sim: TbSim, port: number, host: string): Prom
   sim.on("attributes", (values) => {
     for (const c of conns.keys()) deliver(c, "v1/devices/me/attributes", encodeAttributes(sim, values));
   });
-  const server = net.createServer((s) => broker.handle(s));
-  try {
-    await listen(server, port, host, "MQTT");
-  } catch (e) {
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-    throw e;
-  }
-  const addr = server.address();
-  return {
-    port: typeof addr === "object" && addr ? addr.port : port,
-    close: async () => {
-      for (const c of conns.keys()) c.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-    },
-  };
+  return serveBroker(broker, port, host, () => conns.keys());
 }
 
 function matches(filter: string, topic: string): boolean {

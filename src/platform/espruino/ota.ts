@@ -1,6 +1,6 @@
 import { confirmRunning } from "../../boot/confirm.js";
 import { Journal } from "../../core/journal.js";
-import { openRecord, type OtaEnv } from "../../core/open.js";
+import { type Booted, openRecord, type OtaEnv } from "../../core/open.js";
 import type { BootRecord } from "../../core/record.js";
 import type { Clock } from "../../hal/clock.js";
 import type { Store } from "../../transport/store.js";
@@ -20,14 +20,7 @@ export const digest = espruinoDigest(BOARD, flash);
 export const layout = boardLayout(BOARD);
 
 /** What the boot stub started (global.OTA_BOOT); reason 4 (nothing) when no stub ran. */
-export interface BootInfo {
-  slot: number;
-  reason: number;
-  type: string;
-  version: string;
-  build: string;
-}
-export const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "", build: "" }) as BootInfo;
+export const boot = (global.OTA_BOOT || { slot: -1, reason: 4, type: "", version: "", build: "" }) as Booted;
 
 export const clock: Clock = {
   now: () => getTime() * 1000,
@@ -36,7 +29,7 @@ export const clock: Clock = {
 };
 
 /** What each transport's start takes from this board (core/open.ts). */
-export const env: OtaEnv & { boot: BootInfo; running: number } = { flash: flash, digest: digest, layout: layout, clock: clock, boot: boot, running: boot.slot };
+export const env: OtaEnv & { boot: Booted; running: number } = { flash: flash, digest: digest, layout: layout, clock: clock, boot: boot, running: boot.slot };
 
 /** Marks the running image healthy (ends its trial). */
 export const confirm = (): boolean => confirmRunning(env);
