@@ -221,6 +221,8 @@ export function runReplayFuzz(o: { seed: number; inputs: number; transport: stri
   let target: FuzzTarget<unknown> | undefined;
   let at = 0;
   let sinceReplies = 0;
+  // Half the replays take few edits, so that long updates (BLE: 255 pieces) still reach their end with some.
+  let rate = edits;
   const fresh = () => {
     // Time for what ends an update (a reset after Stop, a Sync's confirm) before the board is judged.
     if (target) target.idle(10000), collect(target);
@@ -228,6 +230,7 @@ export function runReplayFuzz(o: { seed: number; inputs: number; transport: stri
     target = new FuzzTarget<unknown>(rec.board, flash, r.transport);
     at = 0;
     sinceReplies = 0;
+    rate = rand() < 0.5 ? edits : edits / 30;
   };
   const collect = (t: FuzzTarget<unknown>) => {
     res.crashes += t.crashes;
@@ -244,7 +247,7 @@ export function runReplayFuzz(o: { seed: number; inputs: number; transport: stri
     const p = rec.pieces[at++];
     const t = target as FuzzTarget<unknown>;
     sinceReplies = pace(t, p, sinceReplies);
-    const kind = rand() < edits ? EDITS[Math.floor(rand() * EDITS.length)] : "as recorded";
+    const kind = rand() < rate ? EDITS[Math.floor(rand() * EDITS.length)] : "as recorded";
     res.kinds[kind] = (res.kinds[kind] || 0) + 1;
     const t0 = Date.now();
     if (kind === "as recorded") t.feed(p.bytes);
