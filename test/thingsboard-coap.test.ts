@@ -4,8 +4,7 @@ import { BOOT_CONFIRMED, BOOT_TRIAL } from "../src/boot/decide.js";
 import { IDLE, RECEIVING } from "../src/core/session.js";
 import type { DatagramFate } from "../src/testbench/espruino-net.js";
 import { loadProgress } from "../src/thingsboard/progress.js";
-import { TYPE } from "./support/rig.js";
-import { settle, type TbRig, tbRig, until } from "./support/thingsboard.js";
+import { pollToUpdated, settle, type TbRig, tbRig, until } from "./support/thingsboard.js";
 
 const t = suite("thingsboard: CoAP pull against the npm coap server");
 
@@ -22,21 +21,7 @@ t("an assigned package is pulled over CoAP (GET /fw/{token}, separate responses)
   const x = await tbRig({ transport: "coap" });
   const stop = running(x);
   try {
-    await x.sim.waitTelemetry((v) => v.current_fw_version === "1.0.0");
-    const pkg = x.pkg("2.0.0", {}, 6000);
-    x.sim.assign(pkg);
-    x.board.check();
-    await x.rebootAsked;
-    await x.sim.waitState("UPDATING");
-    assert.equal(x.sim.states(), ["DOWNLOADING", "DOWNLOADED", "VERIFIED", "UPDATING"]);
-    const n = Math.ceil(pkg.data.length / 1024);
-    assert.equal(x.sim.requests.map((q) => [q.via, q.chunk, q.size]), Array.from({ length: n }, (_, i) => ["coap", i, 1024]));
-    const b = x.powerCycle();
-    assert.equal([b.boot.reason, b.boot.info!.version], [BOOT_TRIAL, "2.0.0"]);
-    assert.ok(b.client.confirm());
-    const done = await x.sim.waitState("UPDATED");
-    assert.equal([done.current_fw_title, done.current_fw_version], [TYPE, "2.0.0"]);
-    assert.equal(x.sim.states(), ["DOWNLOADING", "DOWNLOADED", "VERIFIED", "UPDATING", "UPDATED"]);
+    await pollToUpdated(x, "coap");
   } finally {
     stop();
     await x.close();

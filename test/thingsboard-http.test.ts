@@ -1,29 +1,13 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { BOOT_TRIAL } from "../src/boot/decide.js";
-import { TYPE } from "./support/rig.js";
-import { tbRig } from "./support/thingsboard.js";
+import { pollToUpdated, tbRig } from "./support/thingsboard.js";
 
 const t = suite("thingsboard: HTTP pull");
 
 t("an assigned package is pulled over HTTP in chunks and reported in order through to UPDATED", async () => {
   const x = await tbRig({ transport: "http" });
   try {
-    await x.sim.waitTelemetry((v) => v.current_fw_version === "1.0.0");
-    const pkg = x.pkg("2.0.0", {}, 6000);
-    x.sim.assign(pkg);
-    x.board.check();
-    await x.rebootAsked;
-    await x.sim.waitState("UPDATING");
-    assert.equal(x.sim.states(), ["DOWNLOADING", "DOWNLOADED", "VERIFIED", "UPDATING"]);
-    const n = Math.ceil(pkg.data.length / 1024);
-    assert.equal(x.sim.requests.map((q) => [q.via, q.chunk, q.size]), Array.from({ length: n }, (_, i) => ["http", i, 1024]));
-    const b = x.powerCycle();
-    assert.equal([b.boot.reason, b.boot.info!.version], [BOOT_TRIAL, "2.0.0"]);
-    assert.ok(b.client.confirm());
-    const done = await x.sim.waitState("UPDATED");
-    assert.equal([done.current_fw_title, done.current_fw_version], [TYPE, "2.0.0"]);
-    assert.equal(x.sim.states(), ["DOWNLOADING", "DOWNLOADED", "VERIFIED", "UPDATING", "UPDATED"]);
+    await pollToUpdated(x, "http");
   } finally {
     await x.close();
   }

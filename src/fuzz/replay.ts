@@ -21,7 +21,7 @@ import { rng } from "../testbench/rng.js";
 import { BLE_APP } from "../testbench/apps.js";
 import { bundle } from "../testbench/espruino-vm.js";
 import { buildOtaFile, fileVersionOf } from "../zigbee/otafile.js";
-import type { Store } from "../transport/store.js";
+import { ramStore } from "../testbench/espruino-net.js";
 import { type FuzzResult } from "./run.js";
 import { mutate, randomBytes } from "./mutate.js";
 import { FuzzTarget } from "./target.js";
@@ -45,11 +45,6 @@ export interface Replayable {
   record(): Recording;
   transport(link: Link, onEvent: (name: string, a?: unknown) => void): Transport<unknown>;
 }
-
-const memoryStore = (): Store => {
-  let text: string | undefined;
-  return { load: () => text, save: (t) => (text = t) };
-};
 
 const MFR = 0x1234;
 const ITYPE = 0x5678;
@@ -107,7 +102,7 @@ export const REPLAYABLE: Replayable[] = [
       const pair = new LinkPair({ clock: clock, baud: 115200, wire: recorder(clock, pieces) });
       const service = new DrogueService(targetOf(v2));
       new SerialService(pair.a, clock, (s) => service.answer(s));
-      const dev = new PoweredBoard({ board: board, flash: flash, clock: clock, transport: drogueTransport({ link: pair.b, store: memoryStore() }) });
+      const dev = new PoweredBoard({ board: board, flash: flash, clock: clock, transport: drogueTransport({ link: pair.b, store: ramStore() }) });
       dev.powerOn();
       const v2Runs = () => !!dev.running && !!dev.running.info && dev.running.info.version === "2.0.0";
       clock.runUntil(v2Runs, 600_000);
@@ -115,7 +110,7 @@ export const REPLAYABLE: Replayable[] = [
       clock.advance(5000);
       return { board: board, flash: start, pieces: pieces };
     },
-    transport: (link, onEvent) => drogueTransport({ link: link, store: memoryStore(), onEvent: onEvent }),
+    transport: (link, onEvent) => drogueTransport({ link: link, store: ramStore(), onEvent: onEvent }),
   },
   {
     // The ZiGate, its host plugin, the radio and the XBee against the TypeScript client (its random draws from a seed).

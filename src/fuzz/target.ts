@@ -30,8 +30,10 @@ export class FuzzTarget<C = NcpClient> {
   private running_ = 0;
   private board_: PoweredBoard<C>;
 
-  /** `transport` makes the transport under test from the link the fuzzer feeds and the event counter (default Blynk.NCP). */
-  /** `expected`: exceptions that are not crashes (the power-cut sweep's PowerCut once the flash is off). */
+  /**
+   * `transport` makes the transport under test from the link the fuzzer feeds and the event counter (default Blynk.NCP);
+   * `expected`: exceptions that are not crashes (the power-cut sweep's PowerCut once the flash is off).
+   */
   constructor(readonly board: Board, readonly flash: NorFlash,
     transport?: (link: Link, onEvent: (name: string, a?: unknown) => void) => Transport<C>, private expected_?: (e: unknown) => boolean) {
     // The factory install before this is not the client's doing.

@@ -129,6 +129,7 @@ export class PoweredBoard<C> {
   kill(): void {
     this.life_++;
     this.client = undefined;
+    this.up_ = undefined;
     if (this.o_.transport.stop) this.o_.transport.stop();
   }
 

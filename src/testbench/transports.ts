@@ -6,7 +6,7 @@ import type { NcpClient } from "../ncp/client.js";
 import { crc8 } from "../ncp/crc8.js";
 import { startNcp } from "../ncp/start.js";
 import { Session, type SessionEnv } from "../core/session.js";
-import { DfuClient } from "../drogue/client.js";
+import type { DfuClient } from "../drogue/client.js";
 import { DfuSerial } from "../drogue/serial.js";
 import { startDfu } from "../drogue/start.js";
 import type { Store } from "../transport/store.js";

@@ -1,3 +1,5 @@
+import * as assert from "uvu/assert";
+import { BOOT_TRIAL } from "../../src/boot/decide.js";
 import { type TbBoard, type TbBoardOptions, powerOnTbBoard } from "../../src/testbench/tb-board.js";
 import { type DatagramFate, ramStore } from "../../src/testbench/espruino-net.js";
 import { type TbPackage, TbSim } from "../../src/peers/thingsboard/server.js";
@@ -72,4 +74,27 @@ export async function until(pred: () => boolean, what = "condition"): Promise<vo
   }
   if (pred()) return;
   throw new Error("never happened: " + what);
+}
+
+/**
+ * A polled board (HTTP, CoAP) from v1.0.0 to UPDATED: a 6000-byte v2.0.0
+ * assigned, pulled in 1 KB chunks `via` the transport, states reported in
+ * order, the reboot into v2 on trial, its confirm, UPDATED.
+ */
+export async function pollToUpdated(x: TbRig, via: string): Promise<void> {
+  await x.sim.waitTelemetry((v) => v.current_fw_version === "1.0.0");
+  const pkg = x.pkg("2.0.0", {}, 6000);
+  x.sim.assign(pkg);
+  x.board.check();
+  await x.rebootAsked;
+  await x.sim.waitState("UPDATING");
+  assert.equal(x.sim.states(), ["DOWNLOADING", "DOWNLOADED", "VERIFIED", "UPDATING"]);
+  const n = Math.ceil(pkg.data.length / 1024);
+  assert.equal(x.sim.requests.map((q) => [q.via, q.chunk, q.size]), Array.from({ length: n }, (_, i) => [via, i, 1024]));
+  const b = x.powerCycle();
+  assert.equal([b.boot.reason, b.boot.info!.version], [BOOT_TRIAL, "2.0.0"]);
+  assert.ok(b.client.confirm());
+  const done = await x.sim.waitState("UPDATED");
+  assert.equal([done.current_fw_title, done.current_fw_version], [TYPE, "2.0.0"]);
+  assert.equal(x.sim.states(), ["DOWNLOADING", "DOWNLOADED", "VERIFIED", "UPDATING", "UPDATED"]);
 }
